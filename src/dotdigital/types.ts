@@ -1,0 +1,116 @@
+/**
+ * What the connector knows of Dotdigital, as returned by src/dotdigital/client.ts. Response bodies
+ * are validated with zod in the endpoint modules and converted to these shapes.
+ */
+import type { Region } from '../config/types.js';
+
+export type ProgramStatus = 'Draft' | 'Active' | 'Deactivated' | 'ReadOnly';
+export type EnrolmentStatus = 'NotAvailableInThisVersion' | 'Processing' | 'Finished';
+export type ContactIdentifierKind = 'contactId' | 'email' | 'mobileNumber';
+
+export interface AccountInfo {
+  /** Base URL of the account's own region, as Dotdigital reports it (already validated). */
+  apiEndpoint: string;
+  region?: Region;
+  properties: Record<string, string>;
+}
+
+export interface Program {
+  id: number;
+  name: string;
+  status: ProgramStatus;
+  dateCreated: string;
+}
+
+export interface Enrolment {
+  id: string;
+  programId: number;
+  status: EnrolmentStatus;
+  dateCreated: string;
+  contacts: number[] | null;
+  addressBooks: number[] | null;
+}
+
+export interface EnrolmentFault {
+  contactId: number;
+  email: string;
+  telephoneNumber: string;
+  reason: string;
+}
+
+/** Channel/contact status words as Contacts v3 gives them (subscribed, unsubscribed, suppressed, …). */
+export interface Contact {
+  contactId: number;
+  status: string;
+  email?: string;
+  mobileNumber?: string;
+  emailStatus?: string;
+  smsStatus?: string;
+}
+
+export interface ContactPage {
+  contacts: Contact[];
+  /** Marker for the next page; absent on the last page. */
+  nextMarker?: string;
+}
+
+export interface AddressBook {
+  id: number;
+  name: string;
+  visibility: string;
+  contacts: number;
+}
+
+export interface ContactImportStatus {
+  importId: string;
+  status: 'NotStarted' | 'Started' | 'Finished' | string;
+  created?: number;
+  updated?: number;
+  failures: { item: unknown; failureReason: string; contactId?: number }[];
+}
+
+/** Thrown for every non-2xx answer that is not retried (or whose retries ran out). */
+export class DotdigitalApiError extends Error {
+  constructor(
+    readonly status: number,
+    /** `ERROR_…` for v2, `contacts:…` for v3, or undefined when the body had none. */
+    readonly code: string | undefined,
+    readonly endpoint: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DotdigitalApiError';
+  }
+}
+
+export interface ClientStats {
+  /** Calls per endpoint name (e.g. `POST /v2/programs/enrolments`), retries included. */
+  callsByEndpoint: Record<string, number>;
+  retries: number;
+  rateLimitWaitMs: number;
+}
+
+export interface DotdigitalClient {
+  readonly baseUrl: string;
+  accountInfo(): Promise<AccountInfo>;
+  listPrograms(): Promise<Program[]>;
+  getProgram(id: number): Promise<Program>;
+  /** Resolves with the accepted enrolment (201); rejects with DotdigitalApiError otherwise. */
+  createEnrolment(request: { programId: number; contacts?: number[]; addressBooks?: number[] }): Promise<Enrolment>;
+  getEnrolment(id: string): Promise<Enrolment>;
+  listEnrolmentsByStatus(status: EnrolmentStatus, page: { select: number; skip: number }): Promise<Enrolment[]>;
+  /** Rejects with code ERROR_ENROLMENT_IS_PROCESSING while the enrolment is processing. */
+  getEnrolmentFaults(id: string): Promise<EnrolmentFault[]>;
+  /** Null when Dotdigital has no such contact (404 contacts:contactNotFound). */
+  getContact(identifier: ContactIdentifierKind, value: string): Promise<Contact | null>;
+  listContacts(page: { limit: number; marker?: string }): Promise<ContactPage>;
+  createAddressBook(name: string, visibility: 'Private' | 'Public'): Promise<AddressBook>;
+  listAddressBooks(page: { select: number; skip: number }): Promise<AddressBook[]>;
+  deleteAddressBook(id: number): Promise<void>;
+  listAddressBookContactIds(id: number, page: { select: number; skip: number }): Promise<number[]>;
+  /** v3 bulk import matching on contactId into one list; resolves with the import id. */
+  startContactImport(contactIds: number[], listId: number): Promise<string>;
+  getContactImport(importId: string): Promise<ContactImportStatus>;
+  stats(): ClientStats;
+  close(): Promise<void>;
+}
