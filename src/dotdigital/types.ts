@@ -77,6 +77,8 @@ export class DotdigitalApiError extends Error {
     readonly code: string | undefined,
     readonly endpoint: string,
     message: string,
+    /** From Retry-After / X-RateLimit-Reset when the answer carried one (e.g. an exhausted allowance). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DotdigitalApiError';
@@ -96,9 +98,16 @@ export interface DotdigitalClient {
   listPrograms(): Promise<Program[]>;
   getProgram(id: number): Promise<Program>;
   /** Resolves with the accepted enrolment (201); rejects with DotdigitalApiError otherwise. */
-  createEnrolment(request: { programId: number; contacts?: number[]; addressBooks?: number[] }): Promise<Enrolment>;
+  createEnrolment(request: {
+    programId: number;
+    contacts?: number[];
+    addressBooks?: number[];
+  }): Promise<Enrolment>;
   getEnrolment(id: string): Promise<Enrolment>;
-  listEnrolmentsByStatus(status: EnrolmentStatus, page: { select: number; skip: number }): Promise<Enrolment[]>;
+  listEnrolmentsByStatus(
+    status: EnrolmentStatus,
+    page: { select: number; skip: number },
+  ): Promise<Enrolment[]>;
   /** Rejects with code ERROR_ENROLMENT_IS_PROCESSING while the enrolment is processing. */
   getEnrolmentFaults(id: string): Promise<EnrolmentFault[]>;
   /** Null when Dotdigital has no such contact (404 contacts:contactNotFound). */

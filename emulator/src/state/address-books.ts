@@ -1,0 +1,72 @@
+/** Address books (lists): create, delete, list, and page through members in ascending contact id. */
+import { V2Failure } from '../http/errors.js';
+import type { Account, AddressBook } from './account.js';
+import type { World } from './world.js';
+
+const RESERVED_NAMES = new Set(['test', 'all contacts']);
+
+export function createAddressBook(world: World, account: Account, body: unknown): AddressBook {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const lower = new Map(Object.entries(b).map(([k, v]) => [k.toLowerCase(), v]));
+  const name = lower.get('name');
+  const visibility = lower.get('visibility') ?? 'Private';
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
+  }
+  if (visibility !== 'Private' && visibility !== 'Public')
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
+  const wanted = name.trim().toLowerCase();
+  if (
+    RESERVED_NAMES.has(wanted) ||
+    [...account.addressBooks.values()].some((a) => a.name.toLowerCase() === wanted)
+  ) {
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_DUPLICATE');
+  }
+  if (account.addressBooks.size >= world.settings.maxAddressBooks) {
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_LIMITEXCEEDED');
+  }
+  const book: AddressBook = {
+    id: account.nextAddressBookId++,
+    name: name.trim(),
+    visibility,
+    members: new Set(),
+  };
+  account.addressBooks.set(book.id, book);
+  return book;
+}
+
+export function deleteAddressBook(account: Account, id: number): void {
+  if (!account.addressBooks.delete(id)) throw new V2Failure(404, 'ERROR_ADDRESSBOOK_NOT_FOUND');
+}
+
+export function addressBookJson(book: AddressBook): {
+  id: number;
+  name: string;
+  visibility: string;
+  contacts: number;
+} {
+  return { id: book.id, name: book.name, visibility: book.visibility, contacts: book.members.size };
+}
+
+export function sortedMembers(book: AddressBook): number[] {
+  if (!book.sorted) book.sorted = [...book.members].sort((a, b) => a - b);
+  return book.sorted;
+}
+
+export function addMember(book: AddressBook, contactId: number): void {
+  if (book.members.has(contactId)) return;
+  book.members.add(contactId);
+  book.sorted = undefined;
+}
+
+/** Index in an ascending array of the first value greater than `after`. */
+export function firstAfter(sorted: number[], after: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,81 @@
+import type { ConnectorConfig } from '../config/types.js';
+import { createDotdigitalClient } from '../dotdigital/client.js';
+import type { DotdigitalClient, Program } from '../dotdigital/types.js';
+import { ConfigError } from '../protocol/errors.js';
+import { createRedactor } from '../protocol/redact.js';
+import { reportCheckFailed } from './check-status.js';
+import { requireConfig, type CommandContext } from './context.js';
+import {
+  byHand,
+  programNotEnrollable,
+  programNotFound,
+  translateDotdigitalError,
+} from './dotdigital-errors.js';
+
+/**
+ * Verifies, in order, the config (done by the runner), the credentials and region (resolved when the
+ * client is created), the Programs permission, and the program. Anything the user must fix becomes a
+ * FAILED status (exit 0, as Airbyte expects); a transient or unexpected failure is thrown so the runner
+ * reports it as a TRACE error.
+ */
+export async function runCheck(ctx: CommandContext): Promise<void> {
+  const config = requireConfig(ctx);
+  const redact = createRedactor(ctx.secrets);
+  let client: DotdigitalClient | undefined;
+  try {
+    client = await createDotdigitalClient(config, { logger: ctx.logger }).catch((error: unknown) => {
+      throw translateDotdigitalError(error, { doing: "find the account's region" });
+    });
+    const message = await verifyPrograms(client, config);
+    ctx.logger.info(`Check passed: ${message}`);
+    ctx.writer.write({
+      type: 'CONNECTION_STATUS',
+      connectionStatus: { status: 'SUCCEEDED', message: redact(message) },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    ctx.logger.info(`Check failed: ${error.internalMessage}`);
+    reportCheckFailed(ctx.writer, redact(error.message));
+  } finally {
+    await client?.close();
+  }
+}
+
+async function verifyPrograms(client: DotdigitalClient, config: ConnectorConfig): Promise<string> {
+  if (config.programId !== undefined) {
+    const programId = config.programId;
+    const program = await client.getProgram(programId).catch((error: unknown) => {
+      throw translateDotdigitalError(error, {
+        doing: `read program ${programId}`,
+        programId,
+        regionSetByHand: byHand(config),
+      });
+    });
+    // Some answers for an unknown id come back as an empty program rather than a 404.
+    if (!program)
+      throw new ConfigError(programNotFound(programId), `getProgram(${programId}) returned nothing`);
+    const problem = programNotEnrollable(program);
+    if (problem) throw new ConfigError(problem, `program ${programId} status ${program.status}`);
+    return `Connected to Dotdigital at ${client.baseUrl}; program ${program.id} "${program.name}" is Active.`;
+  }
+  const programs = await client.listPrograms().catch((error: unknown) => {
+    throw translateDotdigitalError(error, { doing: 'list the programs', regionSetByHand: byHand(config) });
+  });
+  const active = programs.filter((program) => program.status === 'Active');
+  if (active.length === 0) {
+    throw new ConfigError(
+      'The Dotdigital account has no Active program to enrol contacts into. Activate a program in Dotdigital, ' +
+        'then run the check again.',
+      `${programs.length} program(s), none Active`,
+    );
+  }
+  return (
+    `Connected to Dotdigital at ${client.baseUrl}. No program_id is set: pick one of the Active programs ` +
+    `${describePrograms(active)} as the destination object (discover lists them), or set program_id.`
+  );
+}
+
+function describePrograms(programs: Program[]): string {
+  const shown = programs.slice(0, 10).map((program) => `${program.id} "${program.name}"`);
+  return shown.join(', ') + (programs.length > 10 ? ` and ${programs.length - 10} more` : '');
+}

@@ -1,0 +1,73 @@
+import { createDotdigitalClient } from '../dotdigital/client.js';
+import type { DotdigitalClient, Program } from '../dotdigital/types.js';
+import type { DestinationOperation } from '../protocol/messages.js';
+import { requireConfig, type CommandContext } from './context.js';
+import { byHand, translateDotdigitalError } from './dotdigital-errors.js';
+
+const OBJECT_NAME = /^program_([1-9][0-9]{0,9})$/;
+
+/** The destination object for a program: built from the id alone, so renaming the program changes nothing. */
+export function programObjectName(programId: number): string {
+  return `program_${programId}`;
+}
+
+/** The program id a destination object names, or undefined when the name is not one discover prints. */
+export function programIdFromObjectName(objectName: string): number | undefined {
+  const match = OBJECT_NAME.exec(objectName);
+  if (!match) return undefined;
+  const id = Number(match[1]);
+  return id <= 2147483647 ? id : undefined;
+}
+
+/** One DESTINATION_CATALOG with an append operation per Active program, ordered by id. */
+export async function runDiscover(ctx: CommandContext): Promise<void> {
+  const config = requireConfig(ctx);
+  let client: DotdigitalClient | undefined;
+  try {
+    client = await createDotdigitalClient(config, { logger: ctx.logger }).catch((error: unknown) => {
+      throw translateDotdigitalError(error, { doing: "find the account's region" });
+    });
+    const programs = await client.listPrograms().catch((error: unknown) => {
+      throw translateDotdigitalError(error, { doing: 'list the programs', regionSetByHand: byHand(config) });
+    });
+    const active = programs.filter((program) => program.status === 'Active').sort((a, b) => a.id - b.id);
+    ctx.logger.info(`Found ${programs.length} program(s), ${active.length} of them Active`);
+    ctx.writer.write({
+      type: 'DESTINATION_CATALOG',
+      destination_catalog: { operations: active.map(enrolOperation) },
+    });
+  } finally {
+    await client?.close();
+  }
+}
+
+export function enrolOperation(program: Program): DestinationOperation {
+  return {
+    object_name: programObjectName(program.id),
+    sync_mode: 'append',
+    json_schema: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      title: `${program.name} (program ${program.id})`,
+      description:
+        `Each record enrols one existing Dotdigital contact into the program "${program.name}" (ID ${program.id}). ` +
+        'A record needs at least one of contact_id, email and mobile_number; when it has several, the ' +
+        "identifier mapping's precedence decides (by default contact_id, then email, then mobile_number). " +
+        'Contacts are never created.',
+      additionalProperties: true,
+      properties: {
+        contact_id: {
+          type: ['integer', 'string'],
+          description: 'Dotdigital contact ID (a positive whole number, or a string of digits).',
+        },
+        email: { type: 'string', description: 'Email address of an existing contact.' },
+        mobile_number: {
+          type: 'string',
+          description:
+            'Mobile number of an existing contact, in international form (such as +447700900123); local numbers need the default country setting.',
+        },
+      },
+    },
+    matching_keys: [['contact_id'], ['email'], ['mobile_number']],
+  };
+}

@@ -1,0 +1,39 @@
+/** Programs: GET /v2/programs (every page) and GET /v2/programs/{id}. */
+import { z } from 'zod';
+import type { ApiCaller } from '../caller.js';
+import type { Program } from '../types.js';
+import { parseResponse } from '../validate.js';
+
+/** The API's largest page. */
+export const PROGRAMS_PAGE_SIZE = 1000;
+
+export const programSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: z.enum(['Draft', 'Active', 'Deactivated', 'ReadOnly']),
+  dateCreated: z.string(),
+});
+
+function toProgram(raw: z.output<typeof programSchema>): Program {
+  return { id: raw.id, name: raw.name, status: raw.status, dateCreated: raw.dateCreated };
+}
+
+export async function listPrograms(caller: ApiCaller, pageSize = PROGRAMS_PAGE_SIZE): Promise<Program[]> {
+  const programs: Program[] = [];
+  for (let skip = 0; ; skip += pageSize) {
+    // The API documents skip ≥ 1, so the first page is asked for without it.
+    const response = await caller.call({
+      method: 'GET',
+      route: '/v2/programs',
+      query: { select: pageSize, skip: skip > 0 ? skip : undefined },
+    });
+    const page = parseResponse(z.array(programSchema), response, 'GET /v2/programs', { v2: true });
+    programs.push(...page.map(toProgram));
+    if (page.length < pageSize) return programs;
+  }
+}
+
+export async function getProgram(caller: ApiCaller, id: number): Promise<Program> {
+  const response = await caller.call({ method: 'GET', route: '/v2/programs/{id}', pathParams: { id } });
+  return toProgram(parseResponse(programSchema, response, 'GET /v2/programs/{id}', { v2: true }));
+}

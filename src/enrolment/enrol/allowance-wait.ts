@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import { TransientError } from '../../protocol/errors.js';
+import {
+  ALLOWANCE_RECHECK_MS,
+  type AllowanceEstimate,
+  AllowanceLedger,
+  ENROLMENT_CALLS_PER_WINDOW,
+  estimateFreeUp,
+  nextPause,
+} from './allowance.js';
+import type { Clock } from './clock.js';
+import { formatDuration, formatInstant } from './duration.js';
+
+/**
+ * Waits for the hourly enrolment allowance, within the configured budget. The budget applies to
+ * one continuous wait (an "episode"): it starts at the first refusal and ends when a call is accepted.
+ */
+export class AllowanceWaiter {
+  private episodeStart: number | undefined;
+  private waitedMs = 0;
+
+  constructor(
+    private readonly ledger: AllowanceLedger,
+    private readonly clock: Clock,
+    private readonly maxWaitMs: number,
+    private readonly logger: Logger,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Total time spent waiting for the allowance. */
+  get totalWaitMs(): number {
+    return this.waitedMs;
+  }
+
+  /**
+   * Before a call: when this process's own calls already fill the window, a call is certain to be
+   * refused, so wait (or give up) without spending a request on it.
+   */
+  async beforeCall(): Promise<void> {
+    while (this.ledger.exhaustedByOwnCalls(this.clock.now())) {
+      await this.pause(undefined);
+    }
+  }
+
+  /** After Dotdigital refused a call for the allowance: pause, or throw TransientError when the budget is spent. */
+  async afterRefusal(retryAfterMs: number | undefined): Promise<void> {
+    await this.pause(retryAfterMs);
+  }
+
+  /** A call was accepted: the next refusal starts a new episode with the full budget. */
+  accepted(at: number): void {
+    this.ledger.record(at);
+    this.episodeStart = undefined;
+  }
+
+  private async pause(retryAfterMs: number | undefined): Promise<void> {
+    const now = this.clock.now();
+    this.episodeStart ??= now;
+    const budgetLeftMs = this.maxWaitMs - (now - this.episodeStart);
+    const estimate = estimateFreeUp(this.ledger, now, retryAfterMs);
+    const knownToBeTooLate =
+      (estimate.certain || retryAfterMs !== undefined) &&
+      estimate.freesUpAt !== undefined &&
+      estimate.freesUpAt - now > budgetLeftMs;
+    if (budgetLeftMs <= 0 || knownToBeTooLate) {
+      throw this.exhausted(estimate, now);
+    }
+    const pauseMs = nextPause(estimate, now, budgetLeftMs);
+    this.logger.info(
+      {
+        pauseMs,
+        freesUpAt: estimate.freesUpAt === undefined ? undefined : formatInstant(estimate.freesUpAt),
+        budgetLeftMs,
+      },
+      `The enrolment allowance (${ENROLMENT_CALLS_PER_WINDOW} enrolment calls per rolling hour for the account) is used up; ` +
+        `pausing ${formatDuration(pauseMs)} before trying again (${describeFreeUp(estimate)}; ` +
+        `will wait up to ${formatDuration(budgetLeftMs)} more)`,
+    );
+    const before = this.clock.now();
+    try {
+      await this.clock.sleep(pauseMs, this.signal);
+    } finally {
+      // Counted in the clock's time, which is what the budget and the summary speak of.
+      this.waitedMs += Math.max(0, Math.min(pauseMs, this.clock.now() - before));
+    }
+  }
+
+  private exhausted(estimate: AllowanceEstimate, now: number): TransientError {
+    const when =
+      estimate.freesUpAt === undefined
+        ? 'within the hour'
+        : `at about ${formatInstant(estimate.freesUpAt)} (in ${formatDuration(estimate.freesUpAt - now)})`;
+    const waited = this.episodeStart === undefined ? 0 : now - this.episodeStart;
+    return new TransientError(
+      `Dotdigital's enrolment allowance for this account (${ENROLMENT_CALLS_PER_WINDOW} enrolment calls per rolling hour) ` +
+        `is used up; it frees up ${when}. Waited ${formatDuration(waited)} of the ${formatDuration(this.maxWaitMs)} ` +
+        `allowed by the max_allowance_wait_minutes setting. Run the sync again then: it continues from the last saved state ` +
+        `and does not enrol the contacts already enrolled again.`,
+      `ERROR_ENROLMENT_ALLOWANCE_EXCEEDED; own calls in window: ${this.ledger.callsInWindow(now)}; ` +
+        `estimate ${estimate.freesUpAt === undefined ? 'unknown' : formatInstant(estimate.freesUpAt)}; ` +
+        `recheck every ${formatDuration(ALLOWANCE_RECHECK_MS)}`,
+    );
+  }
+}
+
+function describeFreeUp(estimate: AllowanceEstimate): string {
+  if (estimate.freesUpAt === undefined) return 'other integrations spent it, so when it frees up is unknown';
+  return `expected to free up at about ${formatInstant(estimate.freesUpAt)}`;
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import { AmbiguousEnrolmentError } from '../../dotdigital/errors.js';
+import type { DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
+import { ALLOWANCE_EXCEEDED, hasCode, programProblem, retryAfterMsOf } from './api-errors.js';
+import type { AllowanceWaiter } from './allowance-wait.js';
+import { findLostEnrolment } from './ambiguous.js';
+import type { Clock } from './clock.js';
+
+/** Unanswered calls in a row before giving up with the client's TransientError. */
+const MAX_AMBIGUOUS_IN_A_ROW = 3;
+
+export interface EnrolmentCallContext {
+  client: DotdigitalClient;
+  programId: number;
+  clock: Clock;
+  waiter: AllowanceWaiter;
+  logger: Logger;
+  /** Ids of enrolments this process created; grows with every accepted call. */
+  knownEnrolmentIds: Set<string>;
+  /** Accepted calls, for stats. */
+  onAccepted(enrolment: Enrolment): void;
+}
+
+/**
+ * One accepted `POST /v2/programs/enrolments`: waits for the hourly allowance when refused for it,
+ * turns a missing or inactive program into a ConfigError, and after an unanswered call checks the
+ * program's recent enrolments before sending it again, so one batch never costs two enrolments.
+ * Other refusals (ERROR_CONTACT_NOT_FOUND, …) are left to the caller.
+ */
+export async function callEnrolment(
+  ctx: EnrolmentCallContext,
+  request: { contacts?: number[]; addressBooks?: number[] },
+): Promise<Enrolment> {
+  let ambiguousInARow = 0;
+  for (;;) {
+    await ctx.waiter.beforeCall();
+    const sentAt = ctx.clock.now();
+    try {
+      const enrolment = await ctx.client.createEnrolment({ programId: ctx.programId, ...request });
+      return accept(ctx, enrolment, sentAt);
+    } catch (error) {
+      if (hasCode(error, ALLOWANCE_EXCEEDED)) {
+        await ctx.waiter.afterRefusal(retryAfterMsOf(error));
+        continue;
+      }
+      const configProblem = programProblem(error, ctx.programId);
+      if (configProblem) throw configProblem;
+      if (!(error instanceof AmbiguousEnrolmentError)) throw error;
+
+      const lost = await findLostEnrolment(
+        ctx.client,
+        { programId: ctx.programId, ...request, sentAt, knownEnrolmentIds: ctx.knownEnrolmentIds },
+        ctx.logger,
+      );
+      if (lost) {
+        ctx.logger.info(
+          { enrolmentId: lost.id, reason: error.reason },
+          'An enrolment call went unanswered, but Dotdigital lists the enrolment it created; not sending it again',
+        );
+        return accept(ctx, lost, sentAt);
+      }
+      ambiguousInARow++;
+      if (ambiguousInARow >= MAX_AMBIGUOUS_IN_A_ROW) throw error;
+      ctx.logger.warn(
+        { reason: error.reason, attempt: ambiguousInARow },
+        'An enrolment call went unanswered and Dotdigital lists no enrolment for it; sending it again',
+      );
+    }
+  }
+}
+
+function accept(ctx: EnrolmentCallContext, enrolment: Enrolment, sentAt: number): Enrolment {
+  ctx.knownEnrolmentIds.add(enrolment.id);
+  ctx.waiter.accepted(sentAt);
+  ctx.onAccepted(enrolment);
+  return enrolment;
+}

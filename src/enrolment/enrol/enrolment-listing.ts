@@ -1,0 +1,45 @@
+import type { DotdigitalClient, Enrolment, EnrolmentStatus } from '../../dotdigital/types.js';
+
+/** The listing's largest page. */
+const PAGE_SIZE = 1000;
+/** Statuses under which an accepted enrolment can appear. */
+const LISTED_STATUSES: EnrolmentStatus[] = ['Processing', 'Finished'];
+
+/**
+ * Dotdigital writes dates as `2020-01-01 09:40:18.527000+00:00` (space, microseconds) as well as
+ * ISO 8601; both parse here. NaN when neither fits, so a caller can tell "unknown" from "old".
+ */
+export function parseDotdigitalDate(text: string): number {
+  const iso = text
+    .trim()
+    .replace(' ', 'T')
+    .replace(/(\.\d{3})\d+/, '$1');
+  const withZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(iso) ? iso : `${iso}Z`;
+  return Date.parse(withZone);
+}
+
+/**
+ * The program's enrolments created at or after `since`, across the statuses an accepted enrolment
+ * can have. The listing is per status and in no documented order, so every page is read; an
+ * enrolment whose date cannot be read is kept (treated as recent) rather than silently dropped.
+ */
+export async function listRecentEnrolments(
+  client: DotdigitalClient,
+  programId: number,
+  since: number,
+): Promise<Enrolment[]> {
+  const recent = new Map<string, Enrolment>();
+  for (const status of LISTED_STATUSES) {
+    for (let skip = 0; ; skip += PAGE_SIZE) {
+      const page = await client.listEnrolmentsByStatus(status, { select: PAGE_SIZE, skip });
+      for (const enrolment of page) {
+        if (enrolment.programId !== programId) continue;
+        const created = parseDotdigitalDate(enrolment.dateCreated);
+        // An enrolment finishing between the two status pages would otherwise be seen twice.
+        if (Number.isNaN(created) || created >= since) recent.set(enrolment.id, enrolment);
+      }
+      if (page.length < PAGE_SIZE) break;
+    }
+  }
+  return [...recent.values()];
+}

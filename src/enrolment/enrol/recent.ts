@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { Enrolment } from '../../dotdigital/types.js';
+import { parseDotdigitalDate } from './enrolment-listing.js';
+
+export interface RecentContacts {
+  contactIds: Set<number>;
+  /** Enrolments in the window whose contacts Dotdigital does not list, so the set may be incomplete. */
+  unlisted: number;
+}
+
+/**
+ * Contacts named by the program's enrolments created at or after `since`, so that a re-run after a
+ * crash does not enrol again those whose enrolment was accepted before the crash. Enrolments of
+ * lists are left to staging-list recovery: a list's membership today says nothing about who it
+ * held then, unless the connector staged it. An enrolment without a readable date counts as recent.
+ */
+export function contactsOfRecentEnrolments(
+  enrolments: readonly Enrolment[],
+  since: number,
+  programId: number,
+  logger: Logger,
+): RecentContacts {
+  const contactIds = new Set<number>();
+  let unlisted = 0;
+  let inWindow = 0;
+  for (const enrolment of enrolments) {
+    const created = parseDotdigitalDate(enrolment.dateCreated);
+    if (enrolment.programId !== programId || created < since) continue;
+    inWindow++;
+    if (enrolment.contacts === null) {
+      if ((enrolment.addressBooks ?? []).length === 0) unlisted++;
+      continue;
+    }
+    for (const id of enrolment.contacts) contactIds.add(id);
+  }
+  if (unlisted > 0) {
+    logger.warn(
+      { enrolments: inWindow, withoutContactIds: unlisted, programId },
+      `Dotdigital does not say which contacts ${unlisted} recent enrolment(s) of program ${programId} hold, ` +
+        'so contacts enrolled by an interrupted earlier run are not recognised and may be enrolled again ' +
+        "if the program's own rules allow re-enrolment",
+    );
+  }
+  return { contactIds, unlisted };
+}

@@ -1,0 +1,22 @@
+import type { DotdigitalClient } from '../../dotdigital/types.js';
+import { mapBounded } from '../resolve/bounded-map.js';
+import { DEFAULT_LOOKUP_CONCURRENCY } from '../resolve/lookup.js';
+
+/**
+ * Contact IDs of the batch that no longer exist. Used when Dotdigital refuses a whole enrolment
+ * because one contact is unknown: look-ups are ordinary API calls, whereas finding the culprit by
+ * splitting the batch would spend scarce enrolment allowance on every half.
+ */
+export async function findMissingContacts(
+  client: DotdigitalClient,
+  contactIds: readonly number[],
+  concurrency: number = DEFAULT_LOOKUP_CONCURRENCY,
+): Promise<number[]> {
+  const contacts = await mapBounded(contactIds, concurrency, (id) =>
+    client.getContact('contactId', String(id)),
+  );
+  return contactIds.filter((_, index) => {
+    const contact = contacts[index];
+    return contact === null || contact === undefined || contact.status === 'deleted';
+  });
+}

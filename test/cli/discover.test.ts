@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, SAMPLE, type RunningEmulator } from '../../emulator/src/index.js';
+import { emulatorConfig, FileBox, ofType, only, runChecked, traceError } from '../contract/cli-env.js';
+
+let emulator: RunningEmulator;
+const files = new FileBox();
+const secrets = [SAMPLE.password, SAMPLE.noProgramsPassword, 'Wr0ng-Password!'];
+
+interface Operation {
+  object_name: string;
+  sync_mode: string;
+  json_schema: {
+    title: string;
+    description: string;
+    properties: Record<string, { type: unknown; description: string }>;
+  };
+  matching_keys: string[][];
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+  files.remove();
+});
+
+async function discover(target: RunningEmulator = emulator): Promise<Operation[]> {
+  const result = await runChecked(['discover', '--config', files.json(emulatorConfig(target))], secrets);
+  expect(result.code).toBe(0);
+  expect(ofType(result, 'TRACE')).toEqual([]);
+  return (only(result, 'DESTINATION_CATALOG').destination_catalog as { operations: Operation[] }).operations;
+}
+
+describe('discover', () => {
+  it('lists one append operation per Active program, with the identifier fields and matching keys', async () => {
+    const operations = await discover();
+    expect(operations.map((op) => op.object_name)).toEqual(['program_1001', 'program_1002']);
+    for (const operation of operations) {
+      expect(operation.sync_mode).toBe('append');
+      expect(operation.matching_keys).toEqual([['contact_id'], ['email'], ['mobile_number']]);
+      const { properties } = operation.json_schema;
+      expect(Object.keys(properties).sort()).toEqual(['contact_id', 'email', 'mobile_number']);
+      expect(properties.contact_id!.type).toEqual(['integer', 'string']);
+      expect(properties.email!.type).toBe('string');
+      expect(properties.mobile_number!.type).toBe('string');
+      for (const property of Object.values(properties))
+        expect(property.description.length).toBeGreaterThan(10);
+    }
+    expect(operations[0]!.json_schema.title).toContain('Welcome journey');
+    expect(operations[0]!.json_schema.description).toContain('"Welcome journey" (ID 1001)');
+  });
+
+  it('keeps the object name when a program is renamed, and follows status changes', async () => {
+    const changing = await startEmulator();
+    try {
+      changing.control.updateProgram(1001, { name: 'Renamed welcome' });
+      changing.control.updateProgram(1002, { status: 'Deactivated' });
+      changing.control.updateProgram(1003, { status: 'Active' });
+      const operations = await discover(changing);
+      expect(operations.map((op) => op.object_name)).toEqual(['program_1001', 'program_1003']);
+      expect(operations[0]!.json_schema.title).toContain('Renamed welcome');
+    } finally {
+      await changing.stop();
+    }
+  });
+
+  it('prints an empty catalog when no program is Active', async () => {
+    const quiet = await startEmulator();
+    try {
+      quiet.control.updateProgram(1001, { status: 'Draft' });
+      quiet.control.updateProgram(1002, { status: 'ReadOnly' });
+      expect(await discover(quiet)).toEqual([]);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it('fails with a config_error TRACE and exit 1 on a bad config', async () => {
+    const result = await runChecked(
+      ['discover', '--config', files.json(emulatorConfig(emulator, { list_mode_threshold: -3 }))],
+      secrets,
+    );
+    expect(result.code).toBe(1);
+    expect(ofType(result, 'DESTINATION_CATALOG')).toEqual([]);
+    const error = traceError(result);
+    expect(error.failure_type).toBe('config_error');
+    expect(error.message).toContain('"list_mode_threshold" must be at least 1');
+  });
+
+  it('fails with a config_error naming the file when the config file is missing', async () => {
+    const result = await runChecked(['discover', '--config', `${files.dir}/missing.json`], secrets);
+    expect(result.code).toBe(1);
+    expect(traceError(result)).toMatchObject({ failure_type: 'config_error' });
+    expect(traceError(result).message).toContain(`${files.dir}/missing.json`);
+  });
+
+  it('fails with the 401 message when the password is wrong', async () => {
+    const config = emulatorConfig(emulator, { api_password: 'Wr0ng-Password!' });
+    const result = await runChecked(['discover', '--config', files.json(config)], secrets);
+    expect(result.code).toBe(1);
+    expect(traceError(result)).toMatchObject({ failure_type: 'config_error' });
+    expect(traceError(result).message).toContain("The API user's password was rejected by Dotdigital (401)");
+  });
+
+  it('fails with a config_error when the API user lacks the Programs permission', async () => {
+    const config = emulatorConfig(emulator, {
+      api_user: SAMPLE.noProgramsApiUser,
+      api_password: SAMPLE.noProgramsPassword,
+    });
+    const result = await runChecked(['discover', '--config', files.json(config)], secrets);
+    expect(result.code).toBe(1);
+    expect(traceError(result)).toMatchObject({ failure_type: 'config_error' });
+    expect(traceError(result).message).toContain('Programs permission');
+  });
+});

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../emulator/src/index.js';
+import { parseLines } from '../support/cli.js';
+import {
+  contactId,
+  emulator,
+  enrolmentCounts,
+  LiveWrite,
+  reachable,
+  rec,
+  runWrite,
+  streamState,
+  until,
+  type Message,
+} from './write-harness.js';
+
+let emu: RunningEmulator;
+beforeEach(async () => {
+  emu = await emulator();
+});
+afterEach(async () => {
+  await emu.stop();
+});
+
+const batch = (audience: number[], cursor: number): Message[] => [
+  ...audience.map((n) => rec({ contact_id: contactId(n) })),
+  streamState(cursor),
+];
+
+describe('write lifecycle (built CLI against the emulator)', () => {
+  it('on SIGTERM echoes the states that are true, then fails with a transient error', async () => {
+    const audience = reachable(60);
+    const live = new LiveWrite(emu);
+    live.send(batch(audience.slice(0, 25), 1));
+    await until(() => live.states().length === 1);
+    // More records whose partial batch waits for more input, then the platform stops the sync.
+    live.send(batch(audience.slice(25, 30), 2));
+    live.child.kill('SIGTERM');
+    const code = await live.exited;
+    expect(code).not.toBe(0);
+    const messages = parseLines(live.stdout) as Message[];
+    const errors = messages.filter((m) => m.type === 'TRACE').map((m) => m.trace.error);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ failure_type: 'transient_error' });
+    expect(errors[0].message).toMatch(/interrupted/);
+    expect(live.states().map((s) => s.stream.stream_state.cursor)).toEqual([1]);
+  });
+
+  it('a program deactivated mid-sync ends it with a config error naming the program, after the true states', async () => {
+    const audience = reachable(50);
+    const live = new LiveWrite(emu);
+    live.send(batch(audience.slice(0, 25), 1));
+    await until(() => live.states().length === 1);
+    emu.control.updateProgram(1002, { status: 'Deactivated' });
+    live.send(batch(audience.slice(25, 50), 2));
+    live.end();
+    expect(await live.exited).not.toBe(0);
+    const messages = parseLines(live.stdout) as Message[];
+    const errors = messages.filter((m) => m.type === 'TRACE').map((m) => m.trace.error);
+    expect(errors).toMatchObject([{ failure_type: 'config_error' }]);
+    expect(errors[0].message).toContain('1002');
+    expect(live.states().map((s) => s.stream.stream_state.cursor)).toEqual([1]);
+    expect(enrolmentCounts(emu, 1002).size).toBe(25);
+  });
+
+  it('releases a state held past max_state_hold, counting its records as enrolled, and warns', async () => {
+    emu.control.setFaults({ processingNeverFinishes: true });
+    const audience = reachable(10);
+    const run = await runWrite(emu, batch(audience, 1), { config: { max_state_hold_minutes: 0 } });
+    expect(run.errors).toEqual([]);
+    expect(run.states.map((s) => s.destinationStats)).toEqual([{ recordCount: 10, rejectedRecordCount: 0 }]);
+    expect(run.logs.some((l) => l.includes('as enrolled without confirmation'))).toBe(true);
+    expect(run.logs.find((l) => l.startsWith('Sync finished'))).toContain(
+      '10 enrolled but not yet confirmed',
+    );
+  });
+});

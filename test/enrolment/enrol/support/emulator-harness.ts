@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { ConnectorConfig } from '../../../../src/config/types.js';
+import { createDotdigitalClient } from '../../../../src/dotdigital/client.js';
+import type { DotdigitalClient } from '../../../../src/dotdigital/types.js';
+import type { Clock } from '../../../../src/enrolment/enrol/clock.js';
+import { abortableDelay } from '../../../../src/enrolment/enrol/clock.js';
+import type { RunningEmulator } from '../../../../emulator/src/index.js';
+
+/** The sample account's first generated contact; ordinal n is contact FIRST_CONTACT_ID + n - 1. */
+export const FIRST_CONTACT_ID = 100001;
+
+export function contactIdOf(ordinal: number): number {
+  return FIRST_CONTACT_ID + ordinal - 1;
+}
+
+/** Ordinals whose generated contact is subscribed with an email (see emulator/README.md patterns). */
+export function subscribedOrdinals(count: number, from = 1): number[] {
+  const ordinals: number[] = [];
+  for (let n = from; ordinals.length < count; n++) {
+    const special = [11, 21, 31, 41, 51, 61, 77].includes(n % 100);
+    if (!special && n % 10 !== 7) ordinals.push(n);
+  }
+  return ordinals;
+}
+
+export function baseConfig(
+  emulator: RunningEmulator,
+  overrides: Partial<ConnectorConfig> = {},
+): ConnectorConfig {
+  return {
+    apiUser: emulator.sample.apiUser,
+    password: emulator.sample.password,
+    region: 'auto',
+    baseUrl: emulator.url,
+    programId: 1002,
+    mapping: { fields: { email: 'email' }, precedence: ['email'], fallThroughOnInvalid: false },
+    enrolmentMode: 'contacts',
+    listModeThreshold: 1000,
+    resolution: 'auto',
+    enrolUnreachableContacts: false,
+    maxAllowanceWaitSeconds: 0,
+    maxStateHoldSeconds: 600,
+    recentEnrolmentLookbackHours: 24,
+    rejectedRecords: { type: 'none' },
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+/** Tiny retry delays so injected faults are retried through quickly. */
+export async function clientFor(config: ConnectorConfig, logger: Logger): Promise<DotdigitalClient> {
+  return createDotdigitalClient(config, {
+    logger,
+    retry: { baseDelayMs: 1, maxDelayMs: 5, maxTotalDelayMs: 2000 },
+  });
+}
+
+/**
+ * The engine's clock following the emulator's: reads emulated time, and sleeps that much emulated
+ * time (so the allowance window and processing delays pass at the emulator's time scale).
+ */
+export function emulatorClock(emulator: RunningEmulator): Clock {
+  return {
+    now: () => emulator.control.clock().nowMs,
+    sleep: (ms, signal) => abortableDelay(ms / emulator.control.clock().timeScale, signal),
+  };
+}

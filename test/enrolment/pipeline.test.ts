@@ -1,0 +1,370 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectorConfig } from '../../src/config/types.js';
+import type { EnrolmentEngine } from '../../src/enrolment/engine-types.js';
+import { planStreams, WritePipeline, type PipelineTuning } from '../../src/enrolment/pipeline.js';
+import type { RejectedRecord, RejectionSink } from '../../src/enrolment/rejections.js';
+import { ConfigError, TransientError } from '../../src/protocol/errors.js';
+import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../src/protocol/messages.js';
+import {
+  captureLogger,
+  contacts,
+  MemoryEngine,
+  MemoryOut,
+  MemoryResolver,
+  messagesOf,
+  record,
+  streamState,
+  testConfig,
+} from './support/in-memory.js';
+
+class MemorySink implements RejectionSink {
+  readonly rejected: RejectedRecord[] = [];
+  flushes = 0;
+  add(r: RejectedRecord): void {
+    this.rejected.push(r);
+  }
+  flush(): void {
+    this.flushes++;
+  }
+  close(): void {}
+}
+
+const FAST: Partial<PipelineTuning> = {
+  lateConfirmGraceMs: 50,
+  shutdownGraceMs: 50,
+  tickMs: 5,
+  enrolIdleMs: 20,
+  enrolMaxAgeMs: 200,
+  resolveMaxAgeMs: 5,
+};
+
+interface Harness {
+  out: MemoryOut;
+  sink: MemorySink;
+  engine: MemoryEngine;
+  resolver: MemoryResolver;
+  log: ReturnType<typeof captureLogger>;
+  pipeline: WritePipeline;
+}
+
+function harness(
+  options: {
+    config?: Partial<ConnectorConfig>;
+    engine?: MemoryEngine;
+    resolver?: MemoryResolver;
+    tuning?: Partial<PipelineTuning>;
+    signal?: AbortSignal;
+    streams?: { name: string; namespace?: string }[];
+  } = {},
+): Harness {
+  const config = testConfig(options.config);
+  const out = new MemoryOut();
+  const sink = new MemorySink();
+  const engine = options.engine ?? new MemoryEngine();
+  const resolver = options.resolver ?? new MemoryResolver(contacts(200));
+  const log = captureLogger();
+  const streams = (options.streams ?? [{ name: 'audience' }]).map((s) => ({
+    ...s,
+    programId: config.programId!,
+    dataActivation: false,
+  }));
+  const pipeline = new WritePipeline({
+    config,
+    streams,
+    resolver,
+    engines: new Map<number, EnrolmentEngine>([[config.programId!, engine]]),
+    out,
+    logger: log.logger,
+    rejections: sink,
+    tuning: { ...FAST, ...options.tuning },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { out, sink, engine, resolver, log, pipeline };
+}
+
+const cursors = (out: MemoryOut) =>
+  out.states.map((s) => (s.stream?.stream_state as { cursor: number }).cursor);
+const stats = (out: MemoryOut) => out.states.map((s) => s.destinationStats);
+
+describe('WritePipeline', () => {
+  it('enrols a contact-ID audience in full batches of 25 and echoes every state with its counts', async () => {
+    const h = harness();
+    const input: AirbyteMessage[] = [];
+    for (let i = 1; i <= 60; i++) {
+      input.push(record({ contact_id: i }));
+      if (i % 20 === 0) input.push(streamState(i, 'audience', { id: i * 10 }));
+    }
+    const summary = await h.pipeline.run(messagesOf(input));
+    expect(h.engine.submitted.map((b) => b.length)).toEqual([25, 25, 10]);
+    expect([...h.engine.enrolled.keys()].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    expect(cursors(h.out)).toEqual([20, 40, 60]);
+    expect(h.out.states.map((s) => s.id)).toEqual([200, 400, 600]);
+    expect(stats(h.out)).toEqual([
+      { recordCount: 20, rejectedRecordCount: 0 },
+      { recordCount: 20, rejectedRecordCount: 0 },
+      { recordCount: 20, rejectedRecordCount: 0 },
+    ]);
+    expect(summary.outcomes.enrolled).toBe(60);
+    expect(summary.allowance_spent).toBe(3);
+    expect(summary.batches_by_mode).toMatchObject({ contacts: { batches: 3, contacts: 60 } });
+    expect(h.log.lines.some((l) => l.msg.startsWith('Sync finished: 60 records read, 60 enrolled'))).toBe(
+      true,
+    );
+  });
+
+  it('gives every record exactly one outcome, with a reason for each rejection', async () => {
+    const resolver = new MemoryResolver([
+      ...contacts(10),
+      { contactId: 50, status: 'unsubscribed', email: 'gone@example.com' },
+      { contactId: 51, status: 'hardBounced', email: 'bounce@example.com' },
+      { contactId: 52, status: 'subscribed', mobileNumber: '447911123456' },
+    ]);
+    const h = harness({ resolver });
+    const input = [
+      record({ contact_id: 1 }), // enrolled
+      record({ email: 'C2@Example.com ' }), // enrolled, normalised
+      record({ mobile: '07911 123456' }), // enrolled by mobile
+      record({ contact_id: 'x1' }), // invalid_contact_id
+      record({ email: 'nope' }), // invalid_email
+      record({ mobile: '12' }), // invalid_mobile_number
+      record({ other: 1 }), // missing_identifier
+      record({ contact_id: 999 }), // contact_not_found
+      record({ email: 'gone@example.com' }), // contact_unsubscribed
+      record({ email: 'bounce@example.com' }), // contact_hard_bounced
+      record({ contact_id: 2 }), // duplicate_in_sync (same contact as c2@)
+      record({ contact_id: 3 }, 'elsewhere'), // stream_not_in_catalog
+      streamState(1),
+    ];
+    const summary = await h.pipeline.run(messagesOf(input));
+    expect(h.sink.rejected.map((r) => r.reason)).toEqual([
+      'invalid_contact_id',
+      'invalid_email',
+      'invalid_mobile_number',
+      'missing_identifier',
+      'stream_not_in_catalog',
+      'contact_not_found',
+      'contact_unsubscribed',
+      'contact_hard_bounced',
+      'duplicate_in_sync',
+    ]);
+    expect(h.engine.submitted).toEqual([[1, 2, 52]]);
+    // The state only counts its own stream; the unknown stream's record has no state of its own.
+    expect(stats(h.out)).toEqual([{ recordCount: 11, rejectedRecordCount: 8 }]);
+    expect(summary.outcomes).toMatchObject({ enrolled: 3, rejected: 9 });
+    expect(summary.rejected_by_reason).toMatchObject({ duplicate_in_sync: 1, invalid_email: 1 });
+    const rejectedEmail = h.sink.rejected.find((r) => r.reason === 'invalid_email')!;
+    expect(rejectedEmail).toMatchObject({ record: { email: 'nope' }, stream: { name: 'audience' } });
+    expect(rejectedEmail.message).toContain('field email');
+    expect(rejectedEmail.message).not.toContain('nope');
+    expect(h.sink.flushes).toBeGreaterThan(0);
+  });
+
+  it('lets unreachable contacts through when enrolUnreachableContacts is set', async () => {
+    const resolver = new MemoryResolver([
+      { contactId: 50, status: 'unsubscribed', email: 'gone@example.com' },
+    ]);
+    const h = harness({ resolver, config: { enrolUnreachableContacts: true } });
+    await h.pipeline.run(messagesOf([record({ email: 'gone@example.com' }), streamState(1)]));
+    expect(h.engine.submitted).toEqual([[50]]);
+  });
+
+  it('turns fault-report entries into rejections with Dotdigital’s reason', async () => {
+    const engine = new MemoryEngine({ faults: new Map([[2, 'AlreadyInProgram']]) });
+    const h = harness({ engine });
+    await h.pipeline.run(messagesOf([record({ contact_id: 1 }), record({ contact_id: 2 }), streamState(1)]));
+    expect(h.sink.rejected).toMatchObject([
+      { reason: 'enrolment_fault:AlreadyInProgram', record: { contact_id: 2 } },
+    ]);
+    expect(stats(h.out)).toEqual([{ recordCount: 2, rejectedRecordCount: 1 }]);
+  });
+
+  it('counts contacts of recent enrolments as enrolled without submitting them again', async () => {
+    const engine = new MemoryEngine({ recent: [1, 2] });
+    const h = harness({ engine });
+    const summary = await h.pipeline.run(
+      messagesOf([
+        record({ contact_id: 1 }),
+        record({ contact_id: 2 }),
+        record({ contact_id: 3 }),
+        streamState(1),
+      ]),
+    );
+    expect(engine.submitted).toEqual([[3]]);
+    expect(summary.outcomes).toMatchObject({ enrolled: 1, already_enrolled_recently: 2 });
+    expect(stats(h.out)).toEqual([{ recordCount: 3, rejectedRecordCount: 0 }]);
+  });
+
+  it('follows precedence when identifiers point at different contacts, and logs the count once', async () => {
+    const h = harness();
+    const summary = await h.pipeline.run(
+      messagesOf([
+        record({ contact_id: 1, email: 'c2@example.com' }),
+        record({ contact_id: 3, email: 'c4@example.com' }),
+        streamState(1),
+      ]),
+    );
+    expect(h.engine.submitted).toEqual([[1, 3]]);
+    expect(summary.identifier_conflicts).toBe(2);
+    expect(
+      h.log.lines.filter((l) => l.msg.includes('identifiers that belong to different contacts')),
+    ).toHaveLength(1);
+  });
+
+  it('when the allowance runs out, echoes the states whose records are done and rethrows', async () => {
+    const engine = new MemoryEngine({ allowance: 1 });
+    const h = harness({ engine });
+    const input: AirbyteMessage[] = [];
+    for (let i = 1; i <= 75; i++) {
+      input.push(record({ contact_id: i }));
+      if (i % 25 === 0) input.push(streamState(i));
+    }
+    await expect(h.pipeline.run(messagesOf(input))).rejects.toBeInstanceOf(TransientError);
+    expect(cursors(h.out)).toEqual([25]);
+    expect(engine.submitted).toHaveLength(1);
+  });
+
+  it('fails with the engine’s config error after echoing what is true', async () => {
+    const engine = new MemoryEngine({ submitError: new ConfigError('Program 1001 is not Active.') });
+    const h = harness({ engine });
+    await expect(
+      h.pipeline.run(
+        messagesOf([
+          record({ contact_id: 'bad' }),
+          streamState(1),
+          record({ contact_id: 1 }),
+          streamState(2),
+        ]),
+      ),
+    ).rejects.toThrow(/Program 1001 is not Active/);
+    expect(cursors(h.out)).toEqual([1]);
+  });
+
+  it('releases a state held past maxStateHold, counting its records as enrolled, and warns', async () => {
+    const engine = new MemoryEngine({ finishes: false });
+    const h = harness({ engine, config: { maxStateHoldSeconds: 0 } });
+    const summary = await h.pipeline.run(messagesOf([record({ contact_id: 1 }), streamState(1)]));
+    expect(cursors(h.out)).toEqual([1]);
+    expect(summary.outcomes).toMatchObject({ enrolled: 0, enrolled_unconfirmed: 1 });
+    expect(
+      h.log.lines.some((l) => l.level === 40 && l.msg.includes('as enrolled without confirmation')),
+    ).toBe(true);
+  });
+
+  it('dry run: resolves and reports, submits nothing and echoes no state', async () => {
+    const h = harness({ config: { dryRun: true } });
+    const summary = await h.pipeline.run(
+      messagesOf([record({ contact_id: 1 }), record({ contact_id: 999 }), streamState(1)]),
+    );
+    expect(h.engine.submitted).toEqual([]);
+    expect(h.out.states).toEqual([]);
+    expect(summary.outcomes).toMatchObject({ would_enrol: 1, rejected: 1 });
+    expect(summary.allowance_spent).toBe(0);
+    expect(h.log.lines.some((l) => l.msg.startsWith('Dry run finished'))).toBe(true);
+  });
+
+  it('flushes a partial batch when a state waits behind it and the input goes quiet', async () => {
+    const h = harness();
+    let release!: () => void;
+    const quiet = new Promise<void>((resolve) => (release = resolve));
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      yield [{ message: record({ contact_id: 1 }) }];
+      yield [{ message: streamState(1) }];
+      // The source stays silent until the state has been echoed, which needs the partial batch sent.
+      const timer = setInterval(() => {
+        if (h.out.states.length > 0) release();
+      }, 5);
+      await quiet;
+      clearInterval(timer);
+      yield [{ message: record({ contact_id: 2 }) }];
+    }
+    await h.pipeline.run(source());
+    expect(h.engine.submitted).toEqual([[1], [2]]);
+    expect(cursors(h.out)).toEqual([1]);
+  });
+
+  it('stops reading while the in-flight window is full', async () => {
+    let resolveGate!: () => void;
+    const gate = new Promise<void>((resolve) => (resolveGate = resolve));
+    const resolver = new MemoryResolver(contacts(500));
+    const slowResolver = {
+      resolve: async (queries: Parameters<MemoryResolver['resolve']>[0]) => {
+        await gate;
+        return resolver.resolve(queries);
+      },
+    };
+    const h = harness({
+      resolver: slowResolver as MemoryResolver,
+      tuning: { window: 40, resolveBatchSize: 10 },
+    });
+    let pulled = 0;
+    let maxAhead = 0;
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      for (let i = 1; i <= 300; i++) {
+        pulled++;
+        if (pulled === 100) resolveGate();
+        yield [{ message: record({ contact_id: i }) }];
+      }
+    }
+    // Read ahead is bounded while the resolver is blocked: the gate opens only if reading got to 100,
+    // so if the window did not hold, this would deadlock rather than pass; check the ceiling too.
+    setTimeout(() => {
+      maxAhead = pulled;
+      resolveGate();
+    }, 100);
+    await h.pipeline.run(source());
+    expect(maxAhead).toBeLessThanOrEqual(41);
+    expect(h.engine.enrolled.size).toBe(300);
+  });
+
+  it('on SIGTERM stops reading, echoes what is true and throws a transient error', async () => {
+    const controller = new AbortController();
+    const h = harness({ signal: controller.signal });
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      for (let i = 1; i <= 25; i++) yield [{ message: record({ contact_id: i }) }];
+      yield [{ message: streamState(1) }];
+      yield [{ message: record({ contact_id: 26 }) }];
+      yield [{ message: streamState(2) }];
+      while (h.out.states.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      await new Promise(() => undefined); // a source that never ends by itself
+    }
+    const run = h.pipeline.run(source());
+    await expect(run).rejects.toThrow(/interrupted/);
+    expect(cursors(h.out)).toEqual([1]);
+  }, 10_000);
+});
+
+describe('planStreams', () => {
+  const catalog = (
+    streams: Partial<ConfiguredAirbyteCatalog['streams'][number]>[],
+  ): ConfiguredAirbyteCatalog => ({
+    streams: streams.map((s) => ({
+      stream: { name: 'audience', json_schema: {}, supported_sync_modes: ['full_refresh'] },
+      sync_mode: 'full_refresh',
+      destination_sync_mode: 'append',
+      ...s,
+    })),
+  });
+
+  it('takes the program from destination_object_name, else program_id', () => {
+    expect(planStreams(catalog([{ destination_object_name: 'program_1002' }, {}]), testConfig())).toEqual([
+      { name: 'audience', programId: 1002, dataActivation: true },
+      { name: 'audience', programId: 1001, dataActivation: false },
+    ]);
+  });
+
+  it('refuses sync modes other than append, explaining why', () => {
+    expect(() => planStreams(catalog([{ destination_sync_mode: 'overwrite' }]), testConfig())).toThrow(
+      /only supports "append".*un-enrolled/s,
+    );
+  });
+
+  it('refuses streams without a program and unknown object names', () => {
+    expect(() => planStreams(catalog([{}]), testConfig({ programId: undefined }))).toThrow(ConfigError);
+    expect(() => planStreams(catalog([{ destination_object_name: 'contacts' }]), testConfig())).toThrow(
+      /program_<id>/,
+    );
+  });
+});

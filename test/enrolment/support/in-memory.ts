@@ -1,0 +1,183 @@
+/**
+ * Small in-memory implementations of the engine seam (src/enrolment/engine-types.ts), so the pipeline's
+ * own logic can be tested without a network. The end-to-end tests use the real resolver and engine.
+ */
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import type { ConnectorConfig } from '../../../src/config/types.js';
+import type { Contact } from '../../../src/dotdigital/types.js';
+import type {
+  ContactResolver,
+  EnrolmentConfirmation,
+  EnrolmentEngine,
+  IdentifierQuery,
+  Resolution,
+  SubmittedEnrolment,
+} from '../../../src/enrolment/engine-types.js';
+import { TransientError } from '../../../src/protocol/errors.js';
+import type { AirbyteMessage } from '../../../src/protocol/messages.js';
+
+export function testConfig(overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
+  return {
+    apiUser: 'user',
+    password: 'secret',
+    region: 'r1',
+    programId: 1001,
+    mapping: {
+      fields: { contactId: 'contact_id', email: 'email', mobileNumber: 'mobile' },
+      precedence: ['contactId', 'email', 'mobileNumber'],
+      fallThroughOnInvalid: false,
+    },
+    defaultCountry: 'GB',
+    enrolmentMode: 'contacts',
+    listModeThreshold: 1000,
+    resolution: 'auto',
+    enrolUnreachableContacts: false,
+    maxAllowanceWaitSeconds: 0,
+    maxStateHoldSeconds: 600,
+    recentEnrolmentLookbackHours: 24,
+    rejectedRecords: { type: 'none' },
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+export class MemoryResolver implements ContactResolver {
+  readonly calls: number[] = [];
+  private readonly byKey = new Map<string, Contact>();
+
+  constructor(contacts: Contact[]) {
+    for (const contact of contacts) {
+      this.byKey.set(`contactId:${contact.contactId}`, contact);
+      if (contact.email) this.byKey.set(`email:${contact.email}`, contact);
+      if (contact.mobileNumber) this.byKey.set(`mobileNumber:${contact.mobileNumber}`, contact);
+    }
+  }
+
+  async resolve(queries: readonly IdentifierQuery[]): Promise<Resolution[]> {
+    this.calls.push(queries.length);
+    await Promise.resolve();
+    return queries.map((q) => ({ contact: this.byKey.get(`${q.kind}:${q.value}`) ?? null }));
+  }
+}
+
+export interface MemoryEngineOptions {
+  recent?: number[];
+  /** Submissions accepted before the "allowance" runs out (then TransientError). */
+  allowance?: number;
+  /** Contact → Dotdigital fault reason in the report. */
+  faults?: Map<number, string>;
+  /** When false, confirm() waits until its deadline and reports not finished. */
+  finishes?: boolean;
+  /** Rejects submit() with this error. */
+  submitError?: Error;
+}
+
+export class MemoryEngine implements EnrolmentEngine {
+  readonly submitted: number[][] = [];
+  readonly enrolled = new Map<number, number>();
+  private sequence = 0;
+
+  constructor(private readonly options: MemoryEngineOptions = {}) {}
+
+  async recentlyEnrolled(): Promise<ReadonlySet<number>> {
+    return new Set(this.options.recent ?? []);
+  }
+
+  async submit(contactIds: number[]): Promise<SubmittedEnrolment> {
+    if (this.options.submitError) throw this.options.submitError;
+    if (this.options.allowance !== undefined && this.submitted.length >= this.options.allowance) {
+      throw new TransientError('The enrolment allowance is spent.');
+    }
+    this.submitted.push([...contactIds]);
+    for (const id of contactIds) this.enrolled.set(id, (this.enrolled.get(id) ?? 0) + 1);
+    return {
+      enrolmentId: `e${++this.sequence}`,
+      contactIds: [...contactIds],
+      mode: contactIds.length > 25 ? 'list' : 'contacts',
+    };
+  }
+
+  async confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation> {
+    if (this.options.finishes === false) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
+      return { finished: false, faults: [] };
+    }
+    const faults = enrolment.contactIds
+      .filter((id) => this.options.faults?.has(id))
+      .map((contactId) => ({ contactId, reason: this.options.faults!.get(contactId)! }));
+    return { finished: true, faults };
+  }
+
+  stats() {
+    return { allowanceSpent: this.submitted.length, allowanceWaitMs: 0, processingWaitMs: 0 };
+  }
+}
+
+export class MemoryOut {
+  readonly messages: AirbyteMessage[] = [];
+  write(message: AirbyteMessage): boolean {
+    this.messages.push(structuredClone(message));
+    return true;
+  }
+  async waitForDrain(): Promise<void> {}
+  get states() {
+    return this.messages.flatMap((m) => (m.type === 'STATE' ? [m.state] : []));
+  }
+}
+
+export interface CapturedLogger {
+  logger: Logger;
+  lines: { level: number; msg: string }[];
+}
+
+export function captureLogger(): CapturedLogger {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+/** Messages in batches of a few, as the reader hands over a chunk of stdin at a time. */
+export async function* messagesOf(
+  messages: AirbyteMessage[],
+  batchSize = 7,
+): AsyncIterable<{ message: AirbyteMessage }[]> {
+  for (let i = 0; i < messages.length; i += batchSize) {
+    yield messages.slice(i, i + batchSize).map((message) => ({ message }));
+  }
+}
+
+export const record = (
+  data: Record<string, unknown>,
+  stream = 'audience',
+  namespace?: string,
+): AirbyteMessage => ({
+  type: 'RECORD',
+  record: { stream, ...(namespace === undefined ? {} : { namespace }), data, emitted_at: 1_700_000_000_000 },
+});
+
+export const streamState = (
+  cursor: number,
+  stream = 'audience',
+  extra: Record<string, unknown> = {},
+): AirbyteMessage => ({
+  type: 'STATE',
+  state: {
+    type: 'STREAM',
+    stream: { stream_descriptor: { name: stream }, stream_state: { cursor } },
+    ...extra,
+  },
+});
+
+export function contacts(count: number, start = 1): Contact[] {
+  return Array.from({ length: count }, (_, i) => ({
+    contactId: start + i,
+    status: 'subscribed',
+    email: `c${start + i}@example.com`,
+  }));
+}
