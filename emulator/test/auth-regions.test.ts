@@ -96,6 +96,11 @@ describe('HTTP Basic authentication', () => {
       expectV2Error(response, 401);
       expect(response.text).not.toContain(users.MAIN.password);
     }
+    const api = t.as(credentials, 'r2');
+    expectV2Error(await api.post('/v2/programs/enrolments', { programId: 1002, contacts: [1] }), 401);
+    expectV2Error(await api.post('/v2/address-books', { name: 'nope' }), 401);
+    expectV2Error(await api.delete('/v2/address-books/7001'), 401);
+    expect((await t.control.enrolmentCalls()).length).toBe(0);
   });
 
   it.each(wrong)('answers 401 with a v3 error body for %s on Contacts v3', async (_label, credentials) => {
@@ -103,6 +108,10 @@ describe('HTTP Basic authentication', () => {
     for (const path of ['/contacts/v3/contactId/1', '/contacts/v3?limit=1']) {
       expectV3Error(await t.as(credentials, 'r2').get(path), 401);
     }
+    const imported = await t.as(credentials, 'r2').put('/contacts/v3/import', {
+      contacts: [{ matchIdentifier: 'contactId', identifiers: { contactId: 1 }, lists: [7001] }],
+    });
+    expectV3Error(imported, 401);
   });
 
   it('rejects a malformed Authorization header with 401, not 500', async () => {

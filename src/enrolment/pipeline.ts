@@ -224,6 +224,7 @@ export class WritePipeline {
   /** Resolves when the sync fails, so waits for ordinary work can give way to the shutdown path. */
   private readonly failed = new Promise<void>((resolve) => (this.onFatal = resolve));
   private drainNeeded = false;
+  private closed = false;
   private lastRoute: { name: string; namespace: string | undefined; route: StreamRoute | undefined } | null =
     null;
 
@@ -273,8 +274,10 @@ export class WritePipeline {
     }
   }
 
-  /** Runs the sync to the end of the input; resolves with the summary, or throws after echoing what is true. */
-  /** `batches`: messages grouped as the reader parsed them (readMessageBatches). */
+  /**
+   * Runs the sync to the end of the input; resolves with the summary, or throws after echoing what is
+   * true. `batches` are messages grouped as the reader parsed them (readMessageBatches).
+   */
   async run(batches: AsyncIterable<readonly { message: AirbyteMessage }[]>): Promise<SyncSummary> {
     const { logger, signal } = this.options;
     const onAbort = (): void =>
@@ -291,6 +294,9 @@ export class WritePipeline {
     } finally {
       clearInterval(ticker);
       signal?.removeEventListener('abort', onAbort);
+      // Whatever still settles after this point (a submit that was in flight) must not print a state
+      // after the command has ended.
+      this.closed = true;
     }
     this.options.rejections.flush();
     this.logConflicts();
@@ -307,12 +313,6 @@ export class WritePipeline {
       } catch (error) {
         this.fail(error);
         return;
-      }
-      if (program.recent.size > 0) {
-        this.options.logger.info(
-          `${program.recent.size} contacts were enrolled into program ${program.programId} by recent enrolments; ` +
-            'records for them count as enrolled without a new enrolment.',
-        );
       }
     }
   }
@@ -692,7 +692,7 @@ export class WritePipeline {
   private echo(state: AirbyteStateMessage): void {
     this.options.rejections.flush();
     // A dry run must not move the checkpoint: the next real sync has to read these records again.
-    if (this.options.config.dryRun) return;
+    if (this.options.config.dryRun || this.closed) return;
     this.counters.statesEchoed++;
     if (!this.options.out.write({ type: 'STATE', state })) this.drainNeeded = true;
   }
@@ -747,6 +747,10 @@ export class WritePipeline {
     }
     if (this.fatal !== undefined) return;
     this.ledger.releaseRemaining();
+    // releaseRemaining may start staging-list releases; they finish before the engines' clean-up.
+    while (this.background.size > 0 && this.fatal === undefined) {
+      await Promise.race([Promise.all([...this.background]), this.failed]);
+    }
     if (this.late.size > 0) {
       const grace = delay(this.tuning.lateConfirmGraceMs);
       await Promise.race([Promise.all([...this.late]), grace.promise, this.failed]);

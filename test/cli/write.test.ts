@@ -202,6 +202,27 @@ describe('write (built CLI against the emulator)', () => {
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
   });
 
+  it('list mode enrols a batch through one staging list, then deletes the list', async () => {
+    const audience = reachable(60);
+    const input: Message[] = [];
+    audience.forEach((n, i) => {
+      input.push(rec({ contact_id: contactId(n) }));
+      if ((i + 1) % 20 === 0) input.push(streamState(i + 1));
+    });
+    const run = await runWrite(emu, input, { config: { enrolment_mode: 'list' } });
+    expect(run.errors).toEqual([]);
+    expect(run.states.map((s) => s.destinationStats.recordCount)).toEqual([20, 20, 20]);
+    const calls = emu.control.enrolmentCalls();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.addressBooks).toHaveLength(1);
+    const counts = enrolmentCounts(emu, 1002);
+    expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
+    expect(emu.control.addressBooks()).toEqual([]);
+    expect(run.logs.find((l) => l.startsWith('Sync finished'))).toContain(
+      '"list":{"batches":1,"contacts":60',
+    );
+  });
+
   it('refuses an inactive program with a config error naming it, before reading any record', async () => {
     const run = await runWrite(emu, [rec({ contact_id: contactId(1) }), streamState(1)], {
       config: { program_id: 1003 },
