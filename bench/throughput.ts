@@ -1,6 +1,6 @@
 /**
  * Pipeline throughput without network: the real WritePipeline in dry_run, fed from the real protocol
- * reader, with an in-memory resolver (bench/in-memory-account.ts), against a bare JSON.parse loop over
+ * reader (readMessageBatches, as the write command feeds it), with an in-memory resolver (bench/in-memory-account.ts), against a bare JSON.parse loop over
  * the same bytes in the same process. The ratio is what the issue's goal is stated in (≥ 50% for email
  * and contact-ID audiences), and it cancels out most of the machine's speed.
  */
@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { parseConfig } from '../src/config/parse.js';
 import { WritePipeline } from '../src/enrolment/pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
-import { readMessages } from '../src/protocol/reader.js';
+import { readMessageBatches } from '../src/protocol/reader.js';
 import { AUDIENCE_KINDS, audienceBuffer, chunked, STREAM, type AudienceKind } from './audience.js';
 import { dryRunEngine, patternResolver } from './in-memory-account.js';
 import { table } from './report.js';
@@ -87,7 +87,7 @@ async function pipeline(input: Buffer): Promise<{ ms: number; wouldEnrol: number
     rejections: discardRejections,
   });
   const started = performance.now();
-  const summary = await run.run(readMessages(chunked(input)));
+  const summary = await run.run(readMessageBatches(chunked(input)));
   const ms = performance.now() - started;
   return { ms, wouldEnrol: summary.outcomes.would_enrol };
 }

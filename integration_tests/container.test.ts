@@ -1,3 +1,9 @@
+/**
+ * The connector as users run it: a Docker image, driven by an orchestrator through files, stdin and
+ * stdout, against the Dotdigital emulator in a container of its own. One file on purpose: its set-up
+ * (engine, base image, two image builds) is the slow part, and test files run in separate processes.
+ * Runs on a machine with no Docker engine too (see scripts/ensure-docker.sh; needs root or sudo).
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -31,6 +31,15 @@ if docker image inspect "$tag" >/dev/null 2>&1; then
   exit 0
 fi
 
+if [ "$(id -u)" -ne 0 ]; then
+  log "debootstrap and chroot need root; run this as root (CI does) or with sudo"
+  exit 1
+fi
+if ! command -v debootstrap >/dev/null 2>&1; then
+  log "debootstrap is missing; scripts/ensure-docker.sh installs it"
+  exit 1
+fi
+
 # The first apt source that serves the plain suite (not -updates or -security), deb822 first, then the
 # one-line format.
 find_mirror() {
@@ -85,8 +94,8 @@ debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap.l
 }
 log "debootstrap took $((SECONDS - start))s"
 
-# Node at the same paths as on this machine and as in the official image's PATH (/usr/local/bin or
-# /usr/bin), so `node` and `npm` resolve on PATH in the stand-in exactly as in node:20-bookworm-slim.
+# Node and npm where node:20-bookworm-slim has them (/usr/local/bin, /usr/local/lib/node_modules/npm),
+# so a Dockerfile written for the official image finds them the same way here.
 install -D -m 0755 "$node_bin" "$rootfs/usr/local/bin/node"
 mkdir -p "$rootfs/usr/local/lib/node_modules"
 cp -a "$npm_dir" "$rootfs/usr/local/lib/node_modules/npm"

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import { assertResponseMatches } from './openapi.js';
 import { client } from './support/http.js';
-import { controlClient, useEmulator } from './support/emulator.js';
+import { controlClient, finishEnrolment, useEmulator } from './support/emulator.js';
 import { PROGRAM, testFixture } from './support/fixture.js';
 
 const MINUTE = 60_000;
@@ -143,8 +143,7 @@ describe('the control and inspection API', () => {
       contacts: [2, 3],
     });
     const id = (created.json as { id: string }).id;
-    await t.control.advance(MINUTE);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await finishEnrolment(t, id, MINUTE);
     const state = await t.control.enrolmentState(PROGRAM.everyTime);
     expect(state.map((entry) => entry.contactId)).toEqual([2, 3]);
     expect(state[0]!.count).toBe(1);
@@ -259,6 +258,20 @@ describe('the sample account (no fixture)', () => {
     expect(contacts.some((contact) => contact.identifiers.mobileNumber && !contact.identifiers.email)).toBe(
       true,
     );
+  });
+
+  it('holds a person whose email and mobile number are two different contacts (README: n = 13 and n + 4)', async () => {
+    const emu = running!;
+    const api = client(emu.regionUrl(emu.sample.region), emu.sample);
+    const byEmail = await api.get('/contacts/v3/email/user13%40example.com');
+    const byMobile = await api.get('/contacts/v3/mobileNumber/447950000017');
+    expect(byEmail.status, byEmail.text).toBe(200);
+    expect(byMobile.status, byMobile.text).toBe(200);
+    const email = byEmail.json as { contactId: number; identifiers: { mobileNumber?: string } };
+    const mobile = byMobile.json as { contactId: number; identifiers: { email?: string } };
+    expect(email.contactId).not.toBe(mobile.contactId);
+    expect(email.identifiers.mobileNumber).toBeUndefined();
+    expect(mobile.identifiers.email).toBeUndefined();
   });
 
   it('enrols the sample Welcome journey only the first time and 1002 every time', async () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProcess, runProcessOrThrow } from './process.js';
 
 export interface EmulatorContainer {
   /** http://127.0.0.1:PORT, the bare root (region r1). */
@@ -34,40 +33,36 @@ async function isHealthy(url: string): Promise<boolean> {
 }
 
 /**
- * Starts the emulator image on host networking, bound to loopback only, and waits until it answers.
- * Host networking keeps every connection on this machine, so there are no port mappings to wait on.
+ * Starts the emulator image with testcontainers, on host networking and bound to loopback only, and waits
+ * until it answers. Host networking keeps every connection on this machine, so there are no port mappings:
+ * the emulator listens on a free loopback port chosen here. Ryuk (the resource reaper) is off because its
+ * image cannot be pulled here; stop() removes the container instead.
  *
- * This drives the docker CLI rather than testcontainers: testcontainers 12 does not load on Node 20
- * (its undici 8 needs Node >= 22.19 and fails at import), and the project runs on Node 20.
+ * testcontainers is pinned to 11.x: 12.x depends on undici 8, which needs Node >= 22.19 and fails at import
+ * on Node 20, the connector's runtime.
  */
 export async function startEmulatorContainer(image: string): Promise<EmulatorContainer> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  // The engine runs without a bridge network, so testcontainers must not look for a gateway address.
+  process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+  const { GenericContainer, Wait } = await import('testcontainers');
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
-  const name = `dotdigital-emulator-${randomUUID()}`;
-  const remove = async () => {
-    await runProcess('docker', ['rm', '--force', name]);
-  };
-  await runProcessOrThrow('docker', [
-    'run',
-    '--detach',
-    '--name',
-    name,
-    '--network',
-    'host',
-    image,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(port),
-  ]);
-  // A bounded wait for start-up; each round also checks that the container has not already exited.
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    if (await isHealthy(url)) return { url, regionUrl: (region) => `${url}/${region}`, stop: remove };
-    const running = await runProcess('docker', ['inspect', '--format', '{{.State.Running}}', name]);
-    if (running.stdout.trim() !== 'true') break;
-    await sleep(250);
+  const container = await new GenericContainer(image)
+    .withName(`dotdigital-emulator-${randomUUID()}`)
+    .withNetworkMode('host')
+    .withCommand(['--host', '127.0.0.1', '--port', String(port)])
+    .withWaitStrategy(Wait.forLogMessage(/listening on/))
+    .withStartupTimeout(60_000)
+    .start();
+  // The log line comes just before the socket accepts; a short bounded wait makes "started" mean "answers".
+  for (let attempt = 0; attempt < 40 && !(await isHealthy(url)); attempt += 1) await sleep(250);
+  if (!(await isHealthy(url))) {
+    const logs = await container.logs();
+    let text = '';
+    for await (const chunk of logs) text += String(chunk);
+    await container.stop();
+    throw new Error(`the emulator container did not become healthy at ${url}:\n${text}`);
   }
-  const logs = await runProcess('docker', ['logs', name]);
-  await remove();
-  throw new Error(`the emulator container did not become healthy at ${url}:\n${logs.stdout}${logs.stderr}`);
+  return { url, regionUrl: (region) => `${url}/${region}`, stop: async () => void (await container.stop()) };
 }

@@ -74,7 +74,7 @@ export const rawConfigSchema = z.object({
   list_mode_threshold: wholeNumber(1, 10_000_000).default(1000),
   resolution: z.enum(['auto', 'lookup', 'scan']).default('auto'),
   enrol_unreachable_contacts: z.boolean().default(false),
-  max_allowance_wait_minutes: wholeNumber(0, 1440).default(60),
+  max_allowance_wait_minutes: wholeNumber(0, 1440).default(10),
   max_state_hold_minutes: wholeNumber(0, 14).default(10),
   recent_enrolment_lookback_hours: wholeNumber(0, 720).default(24),
   rejected_records: rejectedRecords.default({ destination: 'none' }),

@@ -45,6 +45,7 @@ function isBlank(raw: unknown): boolean {
 
 export class IdentifierMapper {
   private readonly candidates: Candidate[];
+  private readonly fallThrough: boolean;
 
   constructor(
     mapping: IdentifierMapping,
@@ -64,8 +65,6 @@ export class IdentifierMapper {
       return { kind, fields };
     });
   }
-
-  private readonly fallThrough: boolean;
 
   /**
    * Fills `out` with the deciding identifier and returns null, or returns why there is none: the first
@@ -115,8 +114,11 @@ export class IdentifierMapper {
         }
         case 'mobileNumber': {
           if (contact.mobileNumber === undefined) break;
+          const known = contact.mobileNumber.replace(/^\+/, '');
+          // Fast path: the same digits need no trip through the phone-number parser.
+          if (typeof raw === 'string' && raw.replace(/[^0-9]/g, '') === known) break;
           const mobile = normaliseMobileNumber(raw, this.defaultCountry);
-          if (mobile !== null && mobile !== contact.mobileNumber.replace(/^\+/, '')) return true;
+          if (mobile !== null && mobile !== known) return true;
           break;
         }
       }

@@ -41,6 +41,8 @@ import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSum
 
 /** Dotdigital's limit of contact IDs per enrolment call by contacts. */
 export const CONTACTS_PER_CALL = 25;
+/** Dotdigital's enrolment allowance per account and rolling hour. */
+const ENROLMENT_CALLS_PER_HOUR = 20;
 
 /** Knobs with sensible defaults; tests shorten the timings. */
 export interface PipelineTuning {
@@ -156,6 +158,12 @@ export interface PipelineOptions {
   tuning?: Partial<PipelineTuning>;
   now?: () => number;
 }
+
+interface Numbered {
+  message: AirbyteMessage;
+}
+
+export type MessageSource = AsyncIterable<readonly Numbered[] | Numbered>;
 
 /** A record between being read and having its outcome. It doubles as its own resolver query. */
 interface InFlight extends IdentifierQuery {
@@ -276,9 +284,10 @@ export class WritePipeline {
 
   /**
    * Runs the sync to the end of the input; resolves with the summary, or throws after echoing what is
-   * true. `batches` are messages grouped as the reader parsed them (readMessageBatches).
+   * true. Prefer batches of messages as the reader parses them (readMessageBatches: one await per chunk
+   * of stdin); single messages (readMessages) work too.
    */
-  async run(batches: AsyncIterable<readonly { message: AirbyteMessage }[]>): Promise<SyncSummary> {
+  async run(batches: MessageSource): Promise<SyncSummary> {
     const { logger, signal } = this.options;
     const onAbort = (): void =>
       this.fail(new TransientError(INTERRUPTED_MESSAGE, 'received a shutdown signal'));
@@ -321,7 +330,7 @@ export class WritePipeline {
    * Takes messages a chunk of stdin at a time (one await per chunk, not per record); the window is
    * checked between records, so a full window pauses reading even in the middle of a chunk.
    */
-  private async consume(batches: AsyncIterable<readonly { message: AirbyteMessage }[]>): Promise<void> {
+  private async consume(batches: MessageSource): Promise<void> {
     const iterator = batches[Symbol.asyncIterator]();
     const window = this.tuning.window;
     try {
@@ -332,7 +341,7 @@ export class WritePipeline {
         }
         const next = await iterator.next();
         if (next.done || this.fatal !== undefined) break;
-        const batch = next.value;
+        const batch = Array.isArray(next.value) ? next.value : [next.value as { message: AirbyteMessage }];
         for (let i = 0; i < batch.length; i++) {
           while (this.inFlight >= window && this.fatal === undefined) await this.waitForSpace();
           if (this.fatal !== undefined) break reading;
@@ -507,7 +516,7 @@ export class WritePipeline {
     const items = program.batch;
     if (items.length === 0) return;
     program.batch = [];
-    const asList = this.wouldUseList(program, items.length);
+    const asList = this.wouldUseList(items.length);
     const chunkSize = asList ? items.length : CONTACTS_PER_CALL;
     for (let start = 0; start < items.length; start += chunkSize) {
       const chunk = items.slice(start, start + chunkSize);
@@ -516,10 +525,11 @@ export class WritePipeline {
     }
   }
 
-  /** The engine's own rule when it states one, so the pipeline never hands it a batch it would split. */
-  private wouldUseList(program: ProgramRoute, size: number): boolean {
-    const engine = program.engine as EnrolmentEngine & { modeFor?: (size: number) => 'contacts' | 'list' };
-    if (typeof engine.modeFor === 'function') return engine.modeFor(size) === 'list';
+  /**
+   * List mode for `list`, and in `auto` for batches of at least list_mode_threshold; anything else is
+   * sent as chunks of at most 25 contact IDs, which every engine takes by contacts.
+   */
+  private wouldUseList(size: number): boolean {
     const { enrolmentMode, listModeThreshold } = this.options.config;
     return enrolmentMode === 'list' || (enrolmentMode === 'auto' && size >= listModeThreshold);
   }
@@ -555,16 +565,20 @@ export class WritePipeline {
     const { enrolment, program } = pending;
     let finished = false;
     let faults: { contactId: number; reason: string }[] = [];
+    let problem: string | undefined;
     try {
       const confirmation = await program.engine.confirm(enrolment, deadline);
       finished = confirmation.finished;
       faults = confirmation.faults;
     } catch (error) {
-      this.options.logger.warn(
-        { err: error },
-        `Could not confirm enrolment ${enrolment.enrolmentId} into program ${program.programId}; ` +
-          'Dotdigital accepted it, so its records count as enrolled.',
-      );
+      // While stopping, the engine's waits are aborted on purpose; that is not worth a warning.
+      if (this.fatal === undefined) {
+        problem = error instanceof Error ? error.message : String(error);
+        this.options.logger.warn(
+          { err: error },
+          `Could not read the outcome of enrolment ${enrolment.enrolmentId} (program ${program.programId}).`,
+        );
+      }
     }
     if (pending.settled) {
       this.reportLateFaults(pending, finished, faults);
@@ -574,12 +588,17 @@ export class WritePipeline {
       this.applyConfirmation(pending, faults);
       return;
     }
-    this.settleUnconfirmed(
-      pending,
-      `Dotdigital was still processing it after ${this.options.config.maxStateHoldSeconds}s`,
-    );
-    // Keep checking until the sync ends, to log faults the state could no longer wait for.
-    this.track(this.confirm(pending, this.now() + Math.max(this.holdMs, 60_000)), this.late);
+    const why =
+      this.fatal !== undefined
+        ? 'the sync is stopping'
+        : problem !== undefined
+          ? 'its outcome could not be read from Dotdigital'
+          : `Dotdigital was still processing it after ${this.options.config.maxStateHoldSeconds}s`;
+    this.settleUnconfirmed(pending, why);
+    // Keep checking while the sync runs, to log faults the state could no longer wait for.
+    if (this.fatal === undefined) {
+      this.track(this.confirm(pending, this.now() + Math.max(this.holdMs, 60_000)), this.late);
+    }
   }
 
   private applyConfirmation(pending: Pending, faults: { contactId: number; reason: string }[]): void {
@@ -627,7 +646,9 @@ export class WritePipeline {
   ): void {
     const id = pending.enrolment.enrolmentId;
     if (!finished) {
-      this.options.logger.warn(`Enrolment ${id} was still processing when the sync stopped checking it.`);
+      this.options.logger.warn(
+        `The outcome of enrolment ${id} is not known: it was not finished when the sync stopped checking it.`,
+      );
       return;
     }
     if (faults.length === 0) {
@@ -717,7 +738,21 @@ export class WritePipeline {
       waitingStates: this.ledger.waitingStates,
       awaitingEnrolment: this.awaitingEnrolment,
       waitingOn: this.waitingOn(),
+      ...this.allowanceEta(),
     }));
+  }
+
+  /**
+   * Once the hourly allowance has made the sync wait, it sets the pace (20 calls of 25 contacts an hour
+   * by contacts), a better estimate than the recent rate.
+   */
+  private allowanceEta(): { etaHintSeconds?: number } {
+    if (this.options.config.enrolmentMode !== 'contacts' || this.awaitingEnrolment === 0) return {};
+    let waited = 0;
+    for (const program of this.programs.values()) waited += program.engine.stats().allowanceWaitMs;
+    if (waited === 0) return {};
+    const calls = Math.ceil(this.awaitingEnrolment / CONTACTS_PER_CALL);
+    return { etaHintSeconds: (calls / ENROLMENT_CALLS_PER_HOUR) * 3600 };
   }
 
   private waitingOn(): string[] {

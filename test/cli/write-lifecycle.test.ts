@@ -46,6 +46,26 @@ describe('write lifecycle (built CLI against the emulator)', () => {
     expect(live.states().map((s) => s.stream.stream_state.cursor)).toEqual([1]);
   });
 
+  it('SIGTERM while waiting for the enrolment allowance stops at once with a transient error', async () => {
+    emu.control.updateSettings({ enrolmentAllowancePerHour: 1 });
+    // Real time: the allowance window stays shut for the whole test.
+    emu.control.setClock({ timeScale: 1 });
+    const audience = reachable(50);
+    const live = new LiveWrite(emu, { config: { max_allowance_wait_minutes: 60 } });
+    live.send([...batch(audience.slice(0, 25), 1), ...batch(audience.slice(25, 50), 2)]);
+    // The first batch is enrolled; the second waits for the allowance window.
+    await until(() => live.stdout.includes('allowance'), 60_000);
+    live.child.kill('SIGTERM');
+    expect(await live.exited).not.toBe(0);
+    const messages = parseLines(live.stdout) as Message[];
+    const errors = messages.filter((m) => m.type === 'TRACE').map((m) => m.trace.error);
+    expect(errors).toMatchObject([{ failure_type: 'transient_error' }]);
+    expect(emu.control.enrolmentCalls()).toHaveLength(1);
+    expect(live.states().length).toBeLessThanOrEqual(1);
+    const logs = messages.filter((m) => m.type === 'LOG').map((m) => String(m.log.message));
+    expect(logs.some((l) => l.includes('allowance') && l.includes('used up'))).toBe(true);
+  }, 90_000);
+
   it('a program deactivated mid-sync ends it with a config error naming the program, after the true states', async () => {
     const audience = reachable(50);
     const live = new LiveWrite(emu);

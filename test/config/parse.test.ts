@@ -29,7 +29,7 @@ describe('parseConfig', () => {
       listModeThreshold: 1000,
       resolution: 'auto',
       enrolUnreachableContacts: false,
-      maxAllowanceWaitSeconds: 3600,
+      maxAllowanceWaitSeconds: 600,
       maxStateHoldSeconds: 600,
       recentEnrolmentLookbackHours: 24,
       rejectedRecords: { type: 'none' },

@@ -336,6 +336,82 @@ describe('WritePipeline', () => {
   }, 10_000);
 });
 
+describe('WritePipeline batching and reporting', () => {
+  it('auto mode: batches under the threshold go by contacts in 25s, larger ones as one list', async () => {
+    const small = harness({ config: { enrolmentMode: 'auto', listModeThreshold: 40 } });
+    const input = (count: number) => [
+      ...Array.from({ length: count }, (_, i) => record({ contact_id: i + 1 })),
+      streamState(1),
+    ];
+    await small.pipeline.run(messagesOf(input(30)));
+    expect(small.engine.submitted.map((b) => b.length)).toEqual([25, 5]);
+    const large = harness({ config: { enrolmentMode: 'auto', listModeThreshold: 40 } });
+    const summary = await large.pipeline.run(messagesOf(input(45)));
+    expect(large.engine.submitted.map((b) => b.length)).toEqual([45]);
+    expect(summary.batches_by_mode).toMatchObject({ list: { batches: 1, contacts: 45 } });
+  });
+
+  it('releases a list-mode enrolment only after the state covering its records is echoed', async () => {
+    const events: string[] = [];
+    class ReleasingEngine extends MemoryEngine {
+      async release(enrolment: { enrolmentId: string }): Promise<void> {
+        events.push(`release ${enrolment.enrolmentId}`);
+      }
+    }
+    const h = harness({ engine: new ReleasingEngine(), config: { enrolmentMode: 'list' } });
+    const out = h.out;
+    const write = out.write.bind(out);
+    out.write = (message) => {
+      if (message.type === 'STATE') events.push('state');
+      return write(message);
+    };
+    await h.pipeline.run(messagesOf([record({ contact_id: 1 }), record({ contact_id: 2 }), streamState(1)]));
+    expect(events).toEqual(['state', 'release e1']);
+  });
+
+  it('rejects contacts the engine left out of the accepted enrolment as contact_not_found', async () => {
+    class ForgetfulEngine extends MemoryEngine {
+      override async submit(contactIds: number[]) {
+        const submitted = await super.submit(contactIds);
+        return { ...submitted, contactIds: submitted.contactIds.filter((id) => id !== 2) };
+      }
+    }
+    const h = harness({ engine: new ForgetfulEngine() });
+    await h.pipeline.run(messagesOf([record({ contact_id: 1 }), record({ contact_id: 2 }), streamState(1)]));
+    expect(h.sink.rejected).toMatchObject([{ reason: 'contact_not_found', record: { contact_id: 2 } }]);
+  });
+
+  it('logs progress on long work: counts, what it waits on, rate and time left', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const resolver = new MemoryResolver(contacts(10));
+    const slow = {
+      resolve: async (queries: Parameters<MemoryResolver['resolve']>[0]) => {
+        await gate;
+        return resolver.resolve(queries);
+      },
+    };
+    const h = harness({ resolver: slow as MemoryResolver, tuning: { progressIntervalMs: 20 } });
+    const run = h.pipeline.run(
+      messagesOf([record({ contact_id: 1 }), record({ contact_id: 'x' }), streamState(1)]),
+    );
+    const deadline = Date.now() + 5000;
+    while (!h.log.lines.some((l) => l.msg.startsWith('Progress:')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    release();
+    await run;
+    const progress = h.log.lines.find((l) => l.msg.startsWith('Progress:'))!.msg;
+    expect(progress).toContain('2 records read');
+    expect(progress).toContain('1 rejected');
+    expect(progress).toContain('1 in flight');
+    expect(progress).toContain('1 states waiting');
+    expect(progress).toMatch(/waiting on Dotdigital contact look-ups/);
+    expect(progress).toMatch(/records\/s/);
+    expect(progress).toMatch(/done in about/);
+  });
+});
+
 describe('planStreams', () => {
   const catalog = (
     streams: Partial<ConfiguredAirbyteCatalog['streams'][number]>[],

@@ -1,3 +1,20 @@
+/**
+ * The enrolment engine for one program. What it guarantees:
+ * - Allowance: one accepted enrolment call per submit. When Dotdigital's 20 calls per rolling hour
+ *   are spent it waits (re-checking every few minutes, logging why and until when) up to
+ *   max_allowance_wait_minutes per wait, then ends with a TransientError saying when it frees up.
+ * - No double enrolment from retries: an enrolment call without an answer is followed by a look at
+ *   the program's recent enrolments before it is sent again.
+ * - Contacts deleted after resolution are dropped from the batch (found by look-ups, which cost no
+ *   allowance) and reported as `contact_not_found` faults.
+ * - Crash recovery: recentlyEnrolled() lists the program's enrolments created within the lookback
+ *   and returns the contacts they name; Dotdigital may not name them (then a warning says
+ *   re-enrolment is left to the program's own rules). Staging lists left by an earlier run are
+ *   recognised by name: an enrolled one counts as done, a never-enrolled one is deleted.
+ * - List mode: a batch goes through a private staging list (v3 import on contactId, which never
+ *   creates a contact) and one enrolment call; the list is deleted once released or at cleanUp.
+ */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
 import type { AddressBook, DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
@@ -84,13 +101,14 @@ export function createEnrolmentEngine(
   options: EnrolmentEngineOptions = {},
 ): StagingEnrolmentEngine {
   const clock = options.clock ?? systemClock;
+  const signal = ownSignal(options.signal);
   const polling: PollingOptions = { ...DEFAULT_POLLING, ...options.polling };
   const waiter = new AllowanceWaiter(
     new AllowanceLedger(),
     clock,
     config.maxAllowanceWaitSeconds * 1000,
     logger,
-    options.signal,
+    signal,
   );
   const processingWait = new WaitSpan(clock);
   const lists = new StagingLists(client, programId, options.syncId ?? newSyncId(clock.now()), logger);
@@ -207,7 +225,7 @@ export function createEnrolmentEngine(
         batchesByMode.list++;
         const submission = await submitThroughList(callContext, lists, clock, contactIds, {
           ...options.imports,
-          signal: options.signal,
+          signal,
         });
         deletedBeforeEnrolment += submission.failures.filter((f) => f.reason === 'contact_not_found').length;
         if (submission.enrolment === undefined)
@@ -235,7 +253,7 @@ export function createEnrolmentEngine(
         enrolment.enrolmentId,
         deadline,
         polling,
-        options.signal,
+        signal,
       );
       if (!outcome.finished) return { finished: false, faults: [] };
       return {
@@ -293,6 +311,20 @@ export function createEnrolmentEngine(
     maxBatchSize: () => (config.enrolmentMode === 'contacts' ? MAX_CONTACTS_PER_CALL : MAX_LIST_BATCH),
     modeFor,
   };
+}
+
+/**
+ * Every concurrent wait listens on the signal; many enrolments are confirmed at once, which would
+ * trip Node's listener-leak warning on the caller's signal. One listener there feeds a signal of
+ * the engine's own, which may have any number.
+ */
+function ownSignal(outer: AbortSignal | undefined): AbortSignal | undefined {
+  if (outer === undefined) return undefined;
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  if (outer.aborted) inner.abort(outer.reason);
+  else outer.addEventListener('abort', () => inner.abort(outer.reason), { once: true });
+  return inner.signal;
 }
 
 function describeModeRule(config: Pick<ConnectorConfig, 'enrolmentMode' | 'listModeThreshold'>): string {

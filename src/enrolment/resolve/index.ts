@@ -1,3 +1,14 @@
+/**
+ * Resolves identifiers to existing contacts (never creating one), choosing per batch the way that
+ * costs fewer API calls: a look-up per distinct identifier, or one walk of the account's contact
+ * listing matched against the batch's identifiers in memory (memory stays proportional to the
+ * batch, not the account).
+ *
+ * Dotdigital's listing gives no total, and the account-wide count endpoint is not part of the
+ * client, so the account's size is learnt from walks (see strategy.ts): while it is unknown a walk
+ * stops once it has cost as many calls as the look-ups still needed (finishing by look-ups), a
+ * complete walk gives the exact page count, and a later batch walks only when that is cheaper.
+ */
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
 import type { Contact, DotdigitalClient } from '../../dotdigital/types.js';

@@ -266,4 +266,20 @@ describe('the hourly enrolment allowance', () => {
     expect(engine.stats().allowanceWaitMs).toBeGreaterThan(0);
     expect(lines.some((l) => l.level === 30 && /allowance .* is used up; pausing/.test(l.msg))).toBe(true);
   });
+
+  it('stops waiting as soon as the sync is stopped', async () => {
+    const stop = new AbortController();
+    const { engine, lines } = await setUp(
+      { timeScale: 1, settings: { enrolmentAllowancePerHour: 1 }, config: { maxAllowanceWaitSeconds: 3600 } },
+      { signal: stop.signal },
+    );
+    await engine.submit(ids(subscribedOrdinals(2)));
+
+    const waiting = engine.submit(ids(subscribedOrdinals(2, 300)));
+    while (!lines.some((l) => /is used up; pausing/.test(l.msg))) await new Promise((r) => setTimeout(r, 5));
+    stop.abort(new Error('sync stopped'));
+
+    await expect(waiting).rejects.toThrow('sync stopped');
+    expect(engine.stats().allowanceSpent).toBe(1);
+  });
 });
