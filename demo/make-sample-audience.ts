@@ -43,7 +43,8 @@ function member(n: number): Record<string, unknown> {
 export function buildSampleAudience(): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let n = 1; n <= MEMBERS; n++) rows.push(member(n));
-  for (let i = 1; i <= 100; i++) rows.push({ email: generatedEmail(i * 7).replace('user', 'User'), segment: 'dup' });
+  for (let i = 1; i <= 100; i++)
+    rows.push({ email: generatedEmail(i * 7).replace('user', 'User'), segment: 'dup' });
   for (let i = 1; i <= 60; i++) rows.push({ email: `not-an-email-${i}`, segment: 'bad' });
   for (let i = 1; i <= 40; i++) rows.push({ mobile_number: `12ab${i}`, segment: 'bad' });
   for (let i = 1; i <= 80; i++) rows.push({ email: `nobody${i}@example.org`, segment: 'unknown' });
@@ -54,7 +55,9 @@ export function buildSampleAudience(): Record<string, unknown>[] {
 export function toMessages(rows: Record<string, unknown>[]): string[] {
   const lines: string[] = [];
   rows.forEach((data, i) => {
-    lines.push(JSON.stringify({ type: 'RECORD', record: { stream: STREAM, data, emitted_at: 1763856000000 } }));
+    lines.push(
+      JSON.stringify({ type: 'RECORD', record: { stream: STREAM, data, emitted_at: 1763856000000 } }),
+    );
     const done = i + 1;
     if (done % STATE_EVERY === 0 || done === rows.length) {
       lines.push(

@@ -37,11 +37,7 @@ interface Run {
 /** Runs one connector command; files are passed as a directory mounted (Docker) or read in place. */
 function connector(args: string[], workDir: string, stdinFile?: string): Promise<Run> {
   const [command, exe, prefix] = useDocker
-    ? [
-        'docker',
-        ['run', '--rm', '-i', '--network', 'host', '-v', `${workDir}:/work`, IMAGE],
-        '/work',
-      ]
+    ? ['docker', ['run', '--rm', '-i', '--network', 'host', '-v', `${workDir}:/work`, IMAGE], '/work']
     : [process.execPath, [path.join(root, process.env.CONNECTOR_DIST ?? 'dist', 'src', 'main.js')], workDir];
   const mapped = args.map((a) => (a.startsWith('@') ? path.posix.join(prefix, a.slice(1)) : a));
   return new Promise((resolve, reject) => {
@@ -69,10 +65,14 @@ function connector(args: string[], workDir: string, stdinFile?: string): Promise
 function ensureImage(): void {
   const info = spawnSync('docker', ['info'], { stdio: 'ignore' });
   if (info.status !== 0) {
-    console.error('No Docker engine is running. Start one (scripts/ensure-docker.sh does it on Debian) and retry.');
+    console.error(
+      'No Docker engine is running. Start one (scripts/ensure-docker.sh does it on Debian) and retry.',
+    );
     process.exit(1);
   }
-  const build = spawnSync('bash', [path.join(root, 'scripts', 'build-image.sh'), IMAGE], { stdio: 'inherit' });
+  const build = spawnSync('bash', [path.join(root, 'scripts', 'build-image.sh'), IMAGE], {
+    stdio: 'inherit',
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
@@ -85,7 +85,10 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port: 0 });
   const workDir = mkdtempSync(path.join(tmpdir(), 'dotdigital-demo-'));
   try {
-    const config = JSON.parse(readFileSync(path.join(sampleDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const config = JSON.parse(readFileSync(path.join(sampleDir, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     config.base_url = emulator.url;
     config.rejected_records = {
       destination: 'local_file',
@@ -100,25 +103,38 @@ async function main(): Promise<void> {
 
     const spec = await connector(['spec'], workDir);
     const specMsg = spec.messages.find((m) => m.type === 'SPEC');
-    console.log(`spec      ${specMsg ? 'ok' : 'FAILED'}: ${Object.keys(specMsg?.spec?.connectionSpecification?.properties ?? {}).length} settings`);
+    console.log(
+      `spec      ${specMsg ? 'ok' : 'FAILED'}: ${Object.keys(specMsg?.spec?.connectionSpecification?.properties ?? {}).length} settings`,
+    );
 
     const check = await connector(['check', '--config', '@config.json'], workDir);
     const status = check.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus;
     console.log(`check     ${status?.status}: ${status?.message ?? ''}`);
 
     const discover = await connector(['discover', '--config', '@config.json'], workDir);
-    const ops = discover.messages.find((m) => m.type === 'DESTINATION_CATALOG')?.destination_catalog?.operations ?? [];
-    console.log(`discover  ${ops.length} Active program(s): ${ops.map((o: { object_name: string }) => o.object_name).join(', ')}`);
+    const ops =
+      discover.messages.find((m) => m.type === 'DESTINATION_CATALOG')?.destination_catalog?.operations ?? [];
+    console.log(
+      `discover  ${ops.length} Active program(s): ${ops.map((o: { object_name: string }) => o.object_name).join(', ')}`,
+    );
 
     const started = Date.now();
-    const write = await connector(['write', '--config', '@config.json', '--catalog', '@catalog.json'], workDir, audience);
+    const write = await connector(
+      ['write', '--config', '@config.json', '--catalog', '@catalog.json'],
+      workDir,
+      audience,
+    );
     const seconds = (Date.now() - started) / 1000;
     const states = write.messages.filter((m) => m.type === 'STATE');
     const trace = write.messages.find((m) => m.type === 'TRACE' && m.trace?.type === 'ERROR');
-    const records = readFileSync(audience, 'utf8').split('\n').filter((l) => l.includes('"RECORD"')).length;
+    const records = readFileSync(audience, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"RECORD"')).length;
     const accounted = states.reduce((n, s) => n + (s.state.destinationStats?.recordCount ?? 0), 0);
     const rejected = states.reduce((n, s) => n + (s.state.destinationStats?.rejectedRecordCount ?? 0), 0);
-    console.log(`write     ${trace ? `FAILED (${trace.trace.error.failure_type}): ${trace.trace.error.message}` : 'ok'} in ${seconds.toFixed(1)} s\n`);
+    console.log(
+      `write     ${trace ? `FAILED (${trace.trace.error.failure_type}): ${trace.trace.error.message}` : 'ok'} in ${seconds.toFixed(1)} s\n`,
+    );
 
     const enrolled = emulator.control.enrolmentState(1001).contacts;
     const calls = emulator.control.enrolmentCalls();
@@ -138,15 +154,26 @@ async function main(): Promise<void> {
       }
       for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) line(`  ${reason}`, n);
     }
-    line('enrolment allowance spent', `${calls.length} of 20 an hour (${calls.map((c) => (c.addressBooks?.length ? 'list' : 'contacts')).join(', ')})`);
+    line(
+      'enrolment allowance spent',
+      `${calls.length} of 20 an hour (${calls.map((c) => (c.addressBooks?.length ? 'list' : 'contacts')).join(', ')})`,
+    );
     line('API calls', counters.total);
     for (const [endpoint, byStatus] of Object.entries(counters.byEndpoint).sort()) {
       if (endpoint.startsWith('/_emulator')) continue;
-      line(`  ${endpoint}`, Object.entries(byStatus).map(([s, n]) => `${n}×${s}`).join(' '));
+      line(
+        `  ${endpoint}`,
+        Object.entries(byStatus)
+          .map(([s, n]) => `${n}×${s}`)
+          .join(' '),
+      );
     }
     line('staging lists left behind', emulator.control.addressBooks().length);
-    const summary = write.messages.find((m) => m.type === 'LOG' && /Sync finished/.test(m.log?.message ?? ''));
-    if (summary) console.log(`\nConnector's own summary (a LOG message):\n  ${summary.log.message.slice(0, 600)}`);
+    const summary = write.messages.find(
+      (m) => m.type === 'LOG' && /Sync finished/.test(m.log?.message ?? ''),
+    );
+    if (summary)
+      console.log(`\nConnector's own summary (a LOG message):\n  ${summary.log.message.slice(0, 600)}`);
     if (trace || write.code !== 0) process.exitCode = 1;
   } finally {
     await emulator.stop();

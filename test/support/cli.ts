@@ -9,7 +9,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
  * the test command builds into dist/ before running vitest.
  */
 export function cliPath(): string {
-  const dist = process.env.CONNECTOR_DIST ? path.resolve(root, process.env.CONNECTOR_DIST) : path.join(root, 'dist');
+  const dist = process.env.CONNECTOR_DIST
+    ? path.resolve(root, process.env.CONNECTOR_DIST)
+    : path.join(root, 'dist');
   return path.join(dist, 'src', 'main.js');
 }
 

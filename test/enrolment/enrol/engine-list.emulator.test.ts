@@ -122,6 +122,29 @@ describe('recovery of staging lists after a crash', () => {
     expect(remaining()).toEqual(expect.arrayContaining([otherProgram.id, someoneElses.id]));
   });
 
+  it('warns and deletes a leftover list when Dotdigital does not say which lists enrolments named', async () => {
+    const { emulator, engineFor, clock, lines } = await setUp();
+    emulator.control.updateSettings({ listEnrolmentContacts: false });
+    const crashed = engineFor('crashed');
+    await crashed.confirm(
+      await crashed.submit(subscribedOrdinals(40).map(contactIdOf)),
+      clock.now() + 60_000,
+    );
+
+    const recent = await engineFor('rerun').recentlyEnrolled();
+
+    expect(recent.size).toBe(0);
+    expect(stagingLists(emulator)).toEqual([]);
+    expect(lines.some((l) => l.level === 40 && /may have enrolled this staging list/.test(l.msg))).toBe(true);
+  });
+
+  it('leaves leftover lists alone in a dry run', async () => {
+    const { emulator, client, engineFor } = await setUp({ dryRun: true });
+    await client.createAddressBook('airbyte-dd-enrol:p1002:crashed:1', 'Private');
+    await engineFor('dry').recentlyEnrolled();
+    expect(stagingLists(emulator)).toHaveLength(1);
+  });
+
   it('deletes a list held for a release that never came when the sync ends successfully', async () => {
     const { emulator, engineFor, clock } = await setUp();
     const engine = engineFor('run2');
