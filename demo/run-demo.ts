@@ -7,7 +7,15 @@
  *   npm run demo -- --docker     # the connector as the Docker image (needs a running Docker engine)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, createReadStream, existsSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +92,9 @@ async function main(): Promise<void> {
   if (useDocker) ensureImage();
   const emulator = await startEmulator({ port: 0 });
   const workDir = mkdtempSync(path.join(tmpdir(), 'dotdigital-demo-'));
+  // The image runs as an unprivileged user (uid 1000): in the Docker form it must read the mounted config
+  // and write the rejected-records file there. The folder is the demo's own and removed at the end.
+  if (useDocker) chmodSync(workDir, 0o777);
   try {
     const config = JSON.parse(readFileSync(path.join(sampleDir, 'config.json'), 'utf8')) as Record<
       string,
@@ -94,8 +105,10 @@ async function main(): Promise<void> {
       destination: 'local_file',
       path: useDocker ? '/work/rejected.jsonl' : path.join(workDir, 'rejected.jsonl'),
     };
-    writeFileSync(path.join(workDir, 'config.json'), JSON.stringify(config, null, 2));
-    writeFileSync(path.join(workDir, 'catalog.json'), readFileSync(path.join(sampleDir, 'catalog.json')));
+    writeFileSync(path.join(workDir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o644 });
+    writeFileSync(path.join(workDir, 'catalog.json'), readFileSync(path.join(sampleDir, 'catalog.json')), {
+      mode: 0o644,
+    });
     const audience = path.join(sampleDir, 'audience.jsonl');
 
     console.log(`Dotdigital emulator: ${emulator.url} (sample account, region ${emulator.sample.region})`);

@@ -93,8 +93,8 @@ describe('paging', () => {
     const second = await c.listContacts({ limit: 10, marker: 'abc+/=' });
     expect(second).toEqual({ contacts: [] });
     expect(server!.requests.map((r) => r.url)).toEqual([
-      '/contacts/v3?limit=5000',
-      '/contacts/v3?limit=10&marker=abc%2B%2F%3D',
+      '/contacts/v3?limit=5000&include=channelProperties',
+      '/contacts/v3?limit=10&marker=abc%2B%2F%3D&include=channelProperties',
     ]);
   });
 });

@@ -76,7 +76,13 @@ export async function listContacts(
   const response = await caller.call({
     method: 'GET',
     route: '/contacts/v3',
-    query: { limit: Math.min(Math.max(1, Math.floor(page.limit)), CONTACTS_PAGE_LIMIT), marker: page.marker },
+    query: {
+      limit: Math.min(Math.max(1, Math.floor(page.limit)), CONTACTS_PAGE_LIMIT),
+      marker: page.marker,
+      // Channel statuses say why a suppressed contact cannot be reached (hard bounce, complaint…);
+      // without them a walk would word rejections less precisely than a look-up.
+      include: 'channelProperties',
+    },
   });
   const body = parseResponse(contactListSchema, response, 'GET /contacts/v3');
   const result: ContactPage = { contacts: body._items.map(toContact) };
