@@ -11,7 +11,12 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** dist/bench/cli-process.js → dist/src/main.js: the connector built beside this benchmark. */
-export const CONNECTOR_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
+export const CONNECTOR_MAIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'src',
+  'main.js',
+);
 
 const TIME = '/usr/bin/time';
 
@@ -25,6 +30,8 @@ export interface WriteOutcome {
   summary: string | undefined;
   errors: string[];
   stderrTail: string;
+  /** The last LOG lines, for the error message when a run fails or hangs. */
+  logTail: string[];
 }
 
 export function streamCatalog(stream: string): unknown {
@@ -54,6 +61,8 @@ export async function runConnectorWrite(options: {
   config: unknown;
   catalog: unknown;
   input: Readable;
+  /** A run past this is killed and reported as failed (a hung sync must not hang the benchmark). */
+  timeoutMs?: number;
 }): Promise<WriteOutcome> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-write-'));
   const configPath = path.join(dir, 'config.json');
@@ -77,6 +86,7 @@ export async function runConnectorWrite(options: {
   let states = 0;
   let summary: string | undefined;
   const errors: string[] = [];
+  const logTail: string[] = [];
   let partial = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     const lines = (partial + text).split('\n');
@@ -91,10 +101,13 @@ export async function runConnectorWrite(options: {
         log?: { message: string };
         trace?: { type: string; error?: { message: string } };
       };
-      if (message.type === 'LOG' && /^(Sync|Dry run) finished/.test(message.log!.message)) {
-        summary = message.log!.message;
+      if (message.type === 'LOG') {
+        if (/^(Sync|Dry run) finished/.test(message.log!.message)) summary = message.log!.message;
+        logTail.push(message.log!.message.slice(0, 500));
+        if (logTail.length > 20) logTail.shift();
       }
-      if (message.type === 'TRACE' && message.trace?.type === 'ERROR') errors.push(message.trace.error!.message);
+      if (message.type === 'TRACE' && message.trace?.type === 'ERROR')
+        errors.push(message.trace.error!.message);
     }
   });
   let stderr = '';
@@ -103,7 +116,15 @@ export async function runConnectorWrite(options: {
   });
   child.stdin.on('error', () => undefined);
   options.input.pipe(child.stdin);
+  const timeout = setTimeout(
+    () => {
+      logTail.push(`killed by the benchmark after ${options.timeoutMs} ms`);
+      child.kill('SIGKILL');
+    },
+    options.timeoutMs ?? 30 * 60_000,
+  );
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timeout);
   const ms = performance.now() - started;
   if (poll) clearInterval(poll);
   rmSync(dir, { recursive: true, force: true });
@@ -112,5 +133,5 @@ export async function runConnectorWrite(options: {
     const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
     peakRssBytes = match ? Number(match[1]) * 1024 : 0;
   }
-  return { exitCode, ms, peakRssBytes, states, summary, errors, stderrTail: stderr.slice(-2000) };
+  return { exitCode, ms, peakRssBytes, states, summary, errors, stderrTail: stderr.slice(-2000), logTail };
 }

@@ -61,7 +61,14 @@ async function nextRound(emu: RunningEmulator): Promise<void> {
 function row(
   connector: E2eRow['connector'],
   records: number,
-  figures: { enrolled: number; calls: number; units: number; realMs: number; emulatedMs: number; notes: string },
+  figures: {
+    enrolled: number;
+    calls: number;
+    units: number;
+    realMs: number;
+    emulatedMs: number;
+    notes: string;
+  },
 ): E2eRow {
   const { enrolled, calls, units, realMs, emulatedMs } = figures;
   const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -99,10 +106,13 @@ async function runConnector(emu: RunningEmulator, records: number): Promise<E2eR
     },
     catalog: streamCatalog(STREAM),
     input: audienceStream('email', records, 1_000),
+    timeoutMs: 20 * 60_000,
   });
   const emulatedMs = emu.control.clock().nowMs - clockBefore;
   if (outcome.exitCode !== 0) {
-    throw new Error(`connector failed on ${records} records: ${outcome.errors.join('; ')}\n${outcome.stderrTail}`);
+    throw new Error(
+      `connector failed on ${records} records: ${outcome.errors.join('; ')}\n${outcome.logTail.join('\n')}\n${outcome.stderrTail}`,
+    );
   }
   const calls = emu.control.counters().total;
   await settleEnrolments(emu);

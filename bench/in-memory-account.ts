@@ -15,7 +15,8 @@ import { FIRST_CONTACT_ID } from './audience.js';
 function contactIdOf(query: IdentifierQuery): number {
   if (query.kind === 'contactId') return Number(query.value);
   // user<n>@example.com or 44795<n padded to 7 digits>: the ordinal is the digits in the local part.
-  const digits = query.kind === 'email' ? query.value.slice(4, query.value.indexOf('@')) : query.value.slice(5);
+  const digits =
+    query.kind === 'email' ? query.value.slice(4, query.value.indexOf('@')) : query.value.slice(5);
   return FIRST_CONTACT_ID + Number(digits) - 1;
 }
 

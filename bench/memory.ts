@@ -31,7 +31,8 @@ export interface MemoryResult {
 const MB = 1024 * 1024;
 
 export async function memory(options: { quick: boolean; sizes?: number[] }): Promise<MemoryResult> {
-  const sizes = options.sizes ?? (options.quick ? [20_000, 100_000, 200_000] : [100_000, 1_000_000, 5_000_000]);
+  const sizes =
+    options.sizes ?? (options.quick ? [20_000, 100_000, 200_000] : [100_000, 1_000_000, 5_000_000]);
   const largest = Math.max(...sizes);
   // The emulator lives in this process; rate limits off, because the figure is the connector's memory,
   // not how long an account's tier makes it wait.
@@ -58,7 +59,7 @@ export async function memory(options: { quick: boolean; sizes?: number[] }): Pro
       });
       if (outcome.exitCode !== 0) {
         throw new Error(
-          `write of ${records} records failed (exit ${outcome.exitCode}): ${outcome.errors.join('; ')}\n${outcome.stderrTail}`,
+          `write of ${records} records failed (exit ${outcome.exitCode}): ${outcome.errors.join('; ')}\n${outcome.logTail.join('\n')}\n${outcome.stderrTail}`,
         );
       }
       rows.push({

@@ -29,7 +29,10 @@ export interface NaiveFigures {
   allowanceWaits: number;
 }
 
-export async function runNaiveConnector(emails: Iterable<string>, options: NaiveOptions): Promise<NaiveFigures> {
+export async function runNaiveConnector(
+  emails: Iterable<string>,
+  options: NaiveOptions,
+): Promise<NaiveFigures> {
   const url = new URL(options.baseUrl);
   const prefix = url.pathname.replace(/\/+$/, '');
   const pool = new Pool(url.origin, { connections: 1 });

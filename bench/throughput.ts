@@ -127,7 +127,16 @@ export async function throughput(options: { quick: boolean }): Promise<Throughpu
 
 export function throughputTable(rows: ThroughputRow[]): string {
   return table(
-    ['audience', 'records', 'input MB', 'bare JSON.parse rec/s', 'pipeline rec/s', 'ratio', 'goal', 'would enrol'],
+    [
+      'audience',
+      'records',
+      'input MB',
+      'bare JSON.parse rec/s',
+      'pipeline rec/s',
+      'ratio',
+      'goal',
+      'would enrol',
+    ],
     rows.map((r) => [
       r.audience,
       r.records,

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, parseLines } from '../support/cli.js';
-import { startEmulator, SAMPLE, type RunningEmulator } from '../../emulator/src/index.js';
+import { startHungServer } from '../support/hung-server.js';
+import { SAMPLE } from '../../emulator/src/index.js';
+import { emulatorForFile, withEmulator } from '../support/emulator-lifecycle.js';
 import {
   connectionStatus,
   emulatorConfig,
@@ -11,22 +13,16 @@ import {
   ofType,
   runChecked,
   traceError,
+  SAMPLE_SECRETS,
 } from '../contract/cli-env.js';
 
-let emulator: RunningEmulator;
+const emulator = emulatorForFile();
 const files = new FileBox();
-const secrets = [SAMPLE.password, SAMPLE.noProgramsPassword, 'Wr0ng-Password!'];
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-  files.remove();
-});
+afterAll(() => files.remove());
 
 async function check(config: unknown) {
-  const result = await runChecked(['check', '--config', files.json(config)], secrets);
+  const result = await runChecked(['check', '--config', files.json(config)], SAMPLE_SECRETS);
   // Airbyte's convention: check answers SUCCEEDED or FAILED and exits 0 either way.
   expect(result.code).toBe(0);
   expect(ofType(result, 'TRACE')).toEqual([]);
@@ -35,14 +31,14 @@ async function check(config: unknown) {
 
 describe('check', () => {
   it('succeeds for an Active program, after finding the region through account-info', async () => {
-    const status = await check(emulatorConfig(emulator, { program_id: 1001 }));
+    const status = await check(emulatorConfig(emulator(), { program_id: 1001 }));
     expect(status.status).toBe('SUCCEEDED');
     expect(status.message).toContain('program 1001 "Welcome journey" is Active');
-    expect(status.message).toContain(emulator.regionUrl('r2'));
+    expect(status.message).toContain(emulator().regionUrl('r2'));
   });
 
   it('succeeds without a program and says which Active programs to pick', async () => {
-    const status = await check(emulatorConfig(emulator));
+    const status = await check(emulatorConfig(emulator()));
     expect(status.status).toBe('SUCCEEDED');
     expect(status.message).toContain('1001 "Welcome journey"');
     expect(status.message).toContain('1002');
@@ -51,54 +47,56 @@ describe('check', () => {
 
   it('succeeds with the region set by hand', async () => {
     const status = await check(
-      emulatorConfig(emulator, { region: 'r2', base_url: emulator.regionUrl('r2') }),
+      emulatorConfig(emulator(), { region: 'r2', base_url: emulator().regionUrl('r2') }),
     );
     expect(status.status).toBe('SUCCEEDED');
   });
 
   it('fails on a bad config, naming the field and what to put there', async () => {
-    const status = await check(emulatorConfig(emulator, { region: 'europe', program_id: 'abc' }));
+    const status = await check(emulatorConfig(emulator(), { region: 'europe', program_id: 'abc' }));
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('"region" must be one of auto, r1, r2, r3');
     expect(status.message).toContain('"program_id" must be a number');
   });
 
   it('fails on a missing password', async () => {
-    const { api_password: _removed, ...config } = emulatorConfig(emulator);
+    const { api_password: _removed, ...config } = emulatorConfig(emulator());
     const status = await check(config);
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('"api_password" is missing');
   });
 
   it('fails on a plain-http base URL that is not loopback', async () => {
-    const status = await check(emulatorConfig(emulator, { base_url: 'http://dotdigital-proxy.example.com' }));
+    const status = await check(
+      emulatorConfig(emulator(), { base_url: 'http://dotdigital-proxy.example.com' }),
+    );
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('"base_url"');
     expect(status.message).toContain('plain http only for localhost');
   });
 
   it('fails on an empty identifier mapping', async () => {
-    const status = await check(emulatorConfig(emulator, { identifier_mapping: {} }));
+    const status = await check(emulatorConfig(emulator(), { identifier_mapping: {} }));
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('"identifier_mapping" sets none of the three identifier fields');
   });
 
   it('fails when the config file is missing or not JSON, naming the file', async () => {
-    const missing = await runChecked(['check', '--config', `${files.dir}/nope.json`], secrets);
+    const missing = await runChecked(['check', '--config', `${files.dir}/nope.json`], SAMPLE_SECRETS);
     expect(missing.code).toBe(0);
     expect(connectionStatus(missing)).toMatchObject({ status: 'FAILED' });
     expect(connectionStatus(missing).message).toContain(`${files.dir}/nope.json`);
 
     const broken = await runChecked(
       ['check', '--config', files.json(`{"api_password": "${SAMPLE.password}",`)],
-      secrets,
+      SAMPLE_SECRETS,
     );
     expect(connectionStatus(broken).status).toBe('FAILED');
     expect(connectionStatus(broken).message).toContain('is not valid JSON');
   });
 
   it('fails with an actionable message when the password is wrong', async () => {
-    const status = await check(emulatorConfig(emulator, { api_password: 'Wr0ng-Password!' }));
+    const status = await check(emulatorConfig(emulator(), { api_password: 'Wr0ng-Password!' }));
     expect(status).toEqual({
       status: 'FAILED',
       message:
@@ -109,7 +107,7 @@ describe('check', () => {
 
   it('fails when the API user lacks the Programs permission', async () => {
     const status = await check(
-      emulatorConfig(emulator, {
+      emulatorConfig(emulator(), {
         api_user: SAMPLE.noProgramsApiUser,
         api_password: SAMPLE.noProgramsPassword,
       }),
@@ -121,7 +119,7 @@ describe('check', () => {
 
   it('fails when the region set by hand is not the account region', async () => {
     const status = await check(
-      emulatorConfig(emulator, { region: 'r1', base_url: emulator.regionUrl('r1') }),
+      emulatorConfig(emulator(), { region: 'r1', base_url: emulator().regionUrl('r1') }),
     );
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('(403)');
@@ -129,7 +127,7 @@ describe('check', () => {
   });
 
   it('fails when the program does not exist', async () => {
-    const status = await check(emulatorConfig(emulator, { program_id: 4242 }));
+    const status = await check(emulatorConfig(emulator(), { program_id: 4242 }));
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('Program 4242 does not exist');
     expect(status.message).toContain('discover');
@@ -140,7 +138,7 @@ describe('check', () => {
     [1004, 'is Deactivated', 'Reactivate it'],
     [1005, 'is read-only (ReadOnly)', 'Pick an Active program'],
   ])('fails for program %i, which is not Active, saying how to fix it', async (programId, problem, fix) => {
-    const status = await check(emulatorConfig(emulator, { program_id: programId }));
+    const status = await check(emulatorConfig(emulator(), { program_id: programId }));
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain(`Program ${programId}`);
     expect(status.message).toContain(problem);
@@ -148,31 +146,28 @@ describe('check', () => {
   });
 
   it('fails when account-info names an endpoint that is not Dotdigital', async () => {
-    const rogue = await startEmulator({ publicOrigin: 'https://dotdigital.attacker.example' });
-    try {
-      const status = await check(emulatorConfig(rogue));
-      expect(status.status).toBe('FAILED');
-      expect(status.message).toContain('not a Dotdigital regional endpoint');
-      // The credentials went to account-info only, never to the untrusted endpoint's programs.
-      const paths = rogue.control.requests().map((request) => request.path);
-      expect(paths.some((p) => p.includes('account-info'))).toBe(true);
-      expect(paths.some((p) => p.includes('/v2/programs'))).toBe(false);
-    } finally {
-      await rogue.stop();
-    }
+    await withEmulator(
+      async (rogue) => {
+        const status = await check(emulatorConfig(rogue));
+        expect(status.status).toBe('FAILED');
+        expect(status.message).toContain('not a Dotdigital regional endpoint');
+        // The credentials went to account-info only, never to the untrusted endpoint's programs.
+        const paths = rogue.control.requests().map((request) => request.path);
+        expect(paths.some((p) => p.includes('account-info'))).toBe(true);
+        expect(paths.some((p) => p.includes('/v2/programs'))).toBe(false);
+      },
+      { publicOrigin: 'https://dotdigital.attacker.example' },
+    );
   });
 
   it('fails when the account has no Active program', async () => {
-    const quiet = await startEmulator();
-    try {
+    await withEmulator(async (quiet) => {
       quiet.control.updateProgram(1001, { status: 'Draft' });
       quiet.control.updateProgram(1002, { status: 'Deactivated' });
       const status = await check(emulatorConfig(quiet));
       expect(status.status).toBe('FAILED');
       expect(status.message).toContain('no Active program');
-    } finally {
-      await quiet.stop();
-    }
+    });
   });
 
   it('reports a Dotdigital that will not serve for now as a transient TRACE error, not as FAILED', async () => {
@@ -184,8 +179,8 @@ describe('check', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const config = emulatorConfig(emulator, { region: 'r2', base_url: `http://127.0.0.1:${port}` });
-      const result = await runChecked(['check', '--config', files.json(config)], secrets);
+      const config = emulatorConfig(emulator(), { region: 'r2', base_url: `http://127.0.0.1:${port}` });
+      const result = await runChecked(['check', '--config', files.json(config)], SAMPLE_SECRETS);
       expect(result.code).toBe(1);
       expect(ofType(result, 'CONNECTION_STATUS')).toEqual([]);
       expect(traceError(result).failure_type).toBe('transient_error');
@@ -197,8 +192,8 @@ describe('check', () => {
 
   it('warns about config fields it does not know, naming them', async () => {
     const result = await runChecked(
-      ['check', '--config', files.json(emulatorConfig(emulator, { program_id: 1001, dryrun: true }))],
-      secrets,
+      ['check', '--config', files.json(emulatorConfig(emulator(), { program_id: 1001, dryrun: true }))],
+      SAMPLE_SECRETS,
     );
     expect(connectionStatus(result).status).toBe('SUCCEEDED');
     const warnings = ofType(result, 'LOG').filter((m) => (m.log as { level: string }).level === 'WARN');
@@ -206,27 +201,17 @@ describe('check', () => {
   });
 
   it('stops on SIGTERM while waiting on Dotdigital, with a transient TRACE error', async () => {
-    // Accepts connections and never answers, like a hung proxy; the signal is sent once the call is under way.
-    const sockets: net.Socket[] = [];
-    let connected!: () => void;
-    const firstConnection = new Promise<void>((resolve) => (connected = resolve));
-    const server = net.createServer((socket) => {
-      sockets.push(socket);
-      connected();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // The signal is sent once the call to the hung server is under way.
+    const hung = await startHungServer();
     try {
-      const { port } = server.address() as AddressInfo;
-      const config = files.json(
-        emulatorConfig(emulator, { region: 'r2', base_url: `http://127.0.0.1:${port}` }),
-      );
+      const config = files.json(emulatorConfig(emulator(), { region: 'r2', base_url: hung.url }));
       const child = spawn(process.execPath, [cliPath(), 'check', '--config', config], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      await firstConnection;
+      await hung.firstConnection;
       child.kill('SIGTERM');
       expect(await exited).toBe(1);
       const messages = parseLines(stdout);
@@ -234,20 +219,19 @@ describe('check', () => {
       expect(trace.trace.error.failure_type).toBe('transient_error');
       expect(trace.trace.error.message).toContain('stopped before it finished');
     } finally {
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await hung.close();
     }
   });
 
   it('never prints the password or its Basic token, even with trace logging', async () => {
     const basicToken = Buffer.from(`${SAMPLE.apiUser}:${SAMPLE.password}`).toString('base64');
     const result = await runChecked(
-      ['check', '--config', files.json(emulatorConfig(emulator, { program_id: 1001 }))],
-      [...secrets, basicToken],
+      ['check', '--config', files.json(emulatorConfig(emulator(), { program_id: 1001 }))],
+      [...SAMPLE_SECRETS, basicToken],
       { env: { LOG_LEVEL: 'trace' } },
     );
     expect(connectionStatus(result).status).toBe('SUCCEEDED');
-    // Trace logging really was on, so the absence of secrets above means something.
+    // Trace logging really was on, so the absence of SAMPLE_SECRETS above means something.
     expect(ofType(result, 'LOG').some((m) => (m.log as { level: string }).level === 'DEBUG')).toBe(true);
   });
 });

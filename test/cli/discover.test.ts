@@ -1,10 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, SAMPLE, type RunningEmulator } from '../../emulator/src/index.js';
-import { emulatorConfig, FileBox, ofType, only, runChecked, traceError } from '../contract/cli-env.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SAMPLE, type RunningEmulator } from '../../emulator/src/index.js';
+import { emulatorForFile, withEmulator } from '../support/emulator-lifecycle.js';
+import {
+  emulatorConfig,
+  FileBox,
+  ofType,
+  only,
+  runChecked,
+  traceError,
+  SAMPLE_SECRETS,
+} from '../contract/cli-env.js';
 
-let emulator: RunningEmulator;
+const emulator = emulatorForFile();
 const files = new FileBox();
-const secrets = [SAMPLE.password, SAMPLE.noProgramsPassword, 'Wr0ng-Password!'];
 
 interface Operation {
   object_name: string;
@@ -17,16 +25,13 @@ interface Operation {
   matching_keys: string[][];
 }
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-  files.remove();
-});
+afterAll(() => files.remove());
 
-async function discover(target: RunningEmulator = emulator): Promise<Operation[]> {
-  const result = await runChecked(['discover', '--config', files.json(emulatorConfig(target))], secrets);
+async function discover(target: RunningEmulator = emulator()): Promise<Operation[]> {
+  const result = await runChecked(
+    ['discover', '--config', files.json(emulatorConfig(target))],
+    SAMPLE_SECRETS,
+  );
   expect(result.code).toBe(0);
   expect(ofType(result, 'TRACE')).toEqual([]);
   return (only(result, 'DESTINATION_CATALOG').destination_catalog as { operations: Operation[] }).operations;
@@ -52,34 +57,28 @@ describe('discover', () => {
   });
 
   it('keeps the object name when a program is renamed, and follows status changes', async () => {
-    const changing = await startEmulator();
-    try {
+    await withEmulator(async (changing) => {
       changing.control.updateProgram(1001, { name: 'Renamed welcome' });
       changing.control.updateProgram(1002, { status: 'Deactivated' });
       changing.control.updateProgram(1003, { status: 'Active' });
       const operations = await discover(changing);
       expect(operations.map((op) => op.object_name)).toEqual(['program_1001', 'program_1003']);
       expect(operations[0]!.json_schema.title).toContain('Renamed welcome');
-    } finally {
-      await changing.stop();
-    }
+    });
   });
 
   it('prints an empty catalog when no program is Active', async () => {
-    const quiet = await startEmulator();
-    try {
+    await withEmulator(async (quiet) => {
       quiet.control.updateProgram(1001, { status: 'Draft' });
       quiet.control.updateProgram(1002, { status: 'ReadOnly' });
       expect(await discover(quiet)).toEqual([]);
-    } finally {
-      await quiet.stop();
-    }
+    });
   });
 
   it('fails with a config_error TRACE and exit 1 on a bad config', async () => {
     const result = await runChecked(
-      ['discover', '--config', files.json(emulatorConfig(emulator, { list_mode_threshold: -3 }))],
-      secrets,
+      ['discover', '--config', files.json(emulatorConfig(emulator(), { list_mode_threshold: -3 }))],
+      SAMPLE_SECRETS,
     );
     expect(result.code).toBe(1);
     expect(ofType(result, 'DESTINATION_CATALOG')).toEqual([]);
@@ -89,26 +88,26 @@ describe('discover', () => {
   });
 
   it('fails with a config_error naming the file when the config file is missing', async () => {
-    const result = await runChecked(['discover', '--config', `${files.dir}/missing.json`], secrets);
+    const result = await runChecked(['discover', '--config', `${files.dir}/missing.json`], SAMPLE_SECRETS);
     expect(result.code).toBe(1);
     expect(traceError(result)).toMatchObject({ failure_type: 'config_error' });
     expect(traceError(result).message).toContain(`${files.dir}/missing.json`);
   });
 
   it('fails with the 401 message when the password is wrong', async () => {
-    const config = emulatorConfig(emulator, { api_password: 'Wr0ng-Password!' });
-    const result = await runChecked(['discover', '--config', files.json(config)], secrets);
+    const config = emulatorConfig(emulator(), { api_password: 'Wr0ng-Password!' });
+    const result = await runChecked(['discover', '--config', files.json(config)], SAMPLE_SECRETS);
     expect(result.code).toBe(1);
     expect(traceError(result)).toMatchObject({ failure_type: 'config_error' });
     expect(traceError(result).message).toContain("The API user's password was rejected by Dotdigital (401)");
   });
 
   it('fails with a config_error when the API user lacks the Programs permission', async () => {
-    const config = emulatorConfig(emulator, {
+    const config = emulatorConfig(emulator(), {
       api_user: SAMPLE.noProgramsApiUser,
       api_password: SAMPLE.noProgramsPassword,
     });
-    const result = await runChecked(['discover', '--config', files.json(config)], secrets);
+    const result = await runChecked(['discover', '--config', files.json(config)], SAMPLE_SECRETS);
     expect(result.code).toBe(1);
     expect(traceError(result)).toMatchObject({ failure_type: 'config_error' });
     expect(traceError(result).message).toContain('Programs permission');

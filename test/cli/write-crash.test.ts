@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../emulator/src/index.js';
 import {
   contactId,
-  emulator,
+  EMULATOR_OPTIONS,
   enrolmentCounts,
   LiveWrite,
   reachable,
@@ -12,14 +12,9 @@ import {
   until,
   type Message,
 } from './write-harness.js';
+import { emulatorForEachTest } from '../support/emulator-lifecycle.js';
 
-let emu: RunningEmulator;
-beforeEach(async () => {
-  emu = await emulator();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+const emu = emulatorForEachTest(EMULATOR_OPTIONS);
 
 function audienceInput(audience: number[], stateEvery: number): Message[] {
   const input: Message[] = [];
@@ -54,15 +49,15 @@ describe('write survives kill -9 at any point (built CLI against the emulator)',
     'kill -9 %s, then re-runs from the last echoed state: every contact enrolled exactly once',
     async (_label, killWhen) => {
       // Slow enough that the kill lands mid-sync: each call takes a few real ms, processing 20 emulated s.
-      emu.control.setFaults({ latencyMs: 3 });
-      emu.control.updateSettings({ enrolmentProcessingMs: 20_000 });
+      emu().control.setFaults({ latencyMs: 3 });
+      emu().control.updateSettings({ enrolmentProcessingMs: 20_000 });
       const audience = reachable(150);
       let input = audienceInput(audience, 10);
       input.splice(7, 0, rec({ contact_id: 'not-a-number' }));
 
-      const live = new LiveWrite(emu, { config: { resolution: 'lookup' } });
+      const live = new LiveWrite(emu(), { config: { resolution: 'lookup' } });
       live.send(input);
-      await until(() => killWhen(emu, live));
+      await until(() => killWhen(emu(), live));
       live.kill();
       await live.exited;
       const echoed = live.states();
@@ -74,16 +69,20 @@ describe('write survives kill -9 at any point (built CLI against the emulator)',
       let states = echoed;
       for (;;) {
         input = after(input, states);
-        const run = await runWrite(emu, input, { config: { resolution: 'lookup' }, timeoutMs: 120_000 });
+        const run = await runWrite(emu(), input, { config: { resolution: 'lookup' }, timeoutMs: 120_000 });
         attempts++;
         expect(run.errors).toEqual([]);
         states = run.states;
         if (run.code === 0 || attempts >= 3) break;
       }
       // Let enrolments accepted before the kill finish, then ask the emulator what happened.
-      emu.control.setClock({ advanceMs: 60_000 });
-      await until(() => emu.control.enrolmentCalls().every((c) => c.status === 'Finished'));
-      const counts = enrolmentCounts(emu, 1002);
+      emu().control.setClock({ advanceMs: 60_000 });
+      await until(() =>
+        emu()
+          .control.enrolmentCalls()
+          .every((c) => c.status === 'Finished'),
+      );
+      const counts = enrolmentCounts(emu(), 1002);
       const notOnce = audience.filter((n) => counts.get(contactId(n)) !== 1);
       expect(notOnce).toEqual([]);
       expect(counts.size).toBe(audience.length);

@@ -6,7 +6,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator/src/index.js';
+import type { EmulatorOptions, RunningEmulator } from '../../emulator/src/index.js';
+import { emulatorConfig } from '../contract/cli-env.js';
 import { cliPath, parseLines, runCli, type CliResult } from '../support/cli.js';
 
 export type Message = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,20 +29,15 @@ export function reachable(count: number, from = 1): number[] {
   return out;
 }
 
-export async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<RunningEmulator> {
-  // Processing delays of 2 emulated seconds pass in a few real milliseconds.
-  return startEmulator({ timeScale: 100, ...options });
-}
+/** Processing delays of 2 emulated seconds pass in a few real milliseconds. */
+export const EMULATOR_OPTIONS: EmulatorOptions = { timeScale: 100 };
 
 export function baseConfig(
   emu: RunningEmulator,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return {
-    api_user: emu.sample.apiUser,
-    api_password: emu.sample.password,
+  return emulatorConfig(emu, {
     region: 'auto',
-    base_url: emu.url,
     program_id: 1002,
     identifier_mapping: {
       contact_id_field: 'contact_id',
@@ -52,7 +48,7 @@ export function baseConfig(
     enrolment_mode: 'contacts',
     max_allowance_wait_minutes: 0,
     ...overrides,
-  };
+  });
 }
 
 export function catalog(

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../emulator/src/index.js';
+import { describe, expect, it } from 'vitest';
 import { parseLines } from '../support/cli.js';
 import {
   contactId,
-  emulator,
+  EMULATOR_OPTIONS,
   enrolmentCounts,
   LiveWrite,
   reachable,
@@ -13,14 +12,9 @@ import {
   until,
   type Message,
 } from './write-harness.js';
+import { emulatorForEachTest } from '../support/emulator-lifecycle.js';
 
-let emu: RunningEmulator;
-beforeEach(async () => {
-  emu = await emulator();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+const emu = emulatorForEachTest(EMULATOR_OPTIONS);
 
 const batch = (audience: number[], cursor: number): Message[] => [
   ...audience.map((n) => rec({ contact_id: contactId(n) })),
@@ -30,7 +24,7 @@ const batch = (audience: number[], cursor: number): Message[] => [
 describe('write lifecycle (built CLI against the emulator)', () => {
   it('on SIGTERM echoes the states that are true, then fails with a transient error', async () => {
     const audience = reachable(60);
-    const live = new LiveWrite(emu);
+    const live = new LiveWrite(emu());
     live.send(batch(audience.slice(0, 25), 1));
     await until(() => live.states().length === 1);
     // More records whose partial batch waits for more input, then the platform stops the sync.
@@ -47,11 +41,11 @@ describe('write lifecycle (built CLI against the emulator)', () => {
   });
 
   it('SIGTERM while waiting for the enrolment allowance stops at once with a transient error', async () => {
-    emu.control.updateSettings({ enrolmentAllowancePerHour: 1 });
+    emu().control.updateSettings({ enrolmentAllowancePerHour: 1 });
     // Real time: the allowance window stays shut for the whole test.
-    emu.control.setClock({ timeScale: 1 });
+    emu().control.setClock({ timeScale: 1 });
     const audience = reachable(50);
-    const live = new LiveWrite(emu, { config: { max_allowance_wait_minutes: 60 } });
+    const live = new LiveWrite(emu(), { config: { max_allowance_wait_minutes: 60 } });
     live.send([...batch(audience.slice(0, 25), 1), ...batch(audience.slice(25, 50), 2)]);
     // The first batch is enrolled; the second waits for the allowance window.
     await until(() => live.stdout.includes('allowance'), 60_000);
@@ -60,7 +54,7 @@ describe('write lifecycle (built CLI against the emulator)', () => {
     const messages = parseLines(live.stdout) as Message[];
     const errors = messages.filter((m) => m.type === 'TRACE').map((m) => m.trace.error);
     expect(errors).toMatchObject([{ failure_type: 'transient_error' }]);
-    expect(emu.control.enrolmentCalls()).toHaveLength(1);
+    expect(emu().control.enrolmentCalls()).toHaveLength(1);
     expect(live.states().length).toBeLessThanOrEqual(1);
     const logs = messages.filter((m) => m.type === 'LOG').map((m) => String(m.log.message));
     expect(logs.some((l) => l.includes('allowance') && l.includes('used up'))).toBe(true);
@@ -68,10 +62,10 @@ describe('write lifecycle (built CLI against the emulator)', () => {
 
   it('a program deactivated mid-sync ends it with a config error naming the program, after the true states', async () => {
     const audience = reachable(50);
-    const live = new LiveWrite(emu);
+    const live = new LiveWrite(emu());
     live.send(batch(audience.slice(0, 25), 1));
     await until(() => live.states().length === 1);
-    emu.control.updateProgram(1002, { status: 'Deactivated' });
+    emu().control.updateProgram(1002, { status: 'Deactivated' });
     live.send(batch(audience.slice(25, 50), 2));
     live.end();
     expect(await live.exited).not.toBe(0);
@@ -80,13 +74,13 @@ describe('write lifecycle (built CLI against the emulator)', () => {
     expect(errors).toMatchObject([{ failure_type: 'config_error' }]);
     expect(errors[0].message).toContain('1002');
     expect(live.states().map((s) => s.stream.stream_state.cursor)).toEqual([1]);
-    expect(enrolmentCounts(emu, 1002).size).toBe(25);
+    expect(enrolmentCounts(emu(), 1002).size).toBe(25);
   });
 
   it('releases a state held past max_state_hold, counting its records as enrolled, and warns', async () => {
-    emu.control.setFaults({ processingNeverFinishes: true });
+    emu().control.setFaults({ processingNeverFinishes: true });
     const audience = reachable(10);
-    const run = await runWrite(emu, batch(audience, 1), { config: { max_state_hold_minutes: 0 } });
+    const run = await runWrite(emu(), batch(audience, 1), { config: { max_state_hold_minutes: 0 } });
     expect(run.errors).toEqual([]);
     expect(run.states.map((s) => s.destinationStats)).toEqual([{ recordCount: 10, rejectedRecordCount: 0 }]);
     expect(run.logs.some((l) => l.includes('as enrolled without confirmation'))).toBe(true);

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../emulator/src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   catalog,
   contactId,
   email,
-  emulator,
+  EMULATOR_OPTIONS,
   enrolmentCounts,
   files,
   globalState,
@@ -18,14 +17,9 @@ import {
   streamState,
   type Message,
 } from './write-harness.js';
+import { emulatorForEachTest } from '../support/emulator-lifecycle.js';
 
-let emu: RunningEmulator;
-beforeEach(async () => {
-  emu = await emulator();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+const emu = emulatorForEachTest(EMULATOR_OPTIONS);
 
 describe('write (built CLI against the emulator)', () => {
   it('enrols a contact-ID audience in full batches and echoes every state with exact counts', async () => {
@@ -35,7 +29,7 @@ describe('write (built CLI against the emulator)', () => {
       input.push(rec({ contact_id: contactId(n) }));
       if ((i + 1) % 20 === 0) input.push(streamState(i + 1));
     });
-    const run = await runWrite(emu, input);
+    const run = await runWrite(emu(), input);
     expect(run.errors).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.states.map((s) => s.stream.stream_state.cursor)).toEqual([20, 40, 60]);
@@ -46,10 +40,14 @@ describe('write (built CLI against the emulator)', () => {
       { recordCount: 20, rejectedRecordCount: 0 },
       { recordCount: 20, rejectedRecordCount: 0 },
     ]);
-    const counts = enrolmentCounts(emu, 1002);
+    const counts = enrolmentCounts(emu(), 1002);
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
     expect(counts.size).toBe(60);
-    expect(emu.control.enrolmentCalls().map((c) => c.contacts?.length)).toEqual([25, 25, 10]);
+    expect(
+      emu()
+        .control.enrolmentCalls()
+        .map((c) => c.contacts?.length),
+    ).toEqual([25, 25, 10]);
     const summary = run.logs.find((l) => l.startsWith('Sync finished'));
     expect(summary).toContain('60 enrolled');
     expect(summary).toContain('"allowance_spent":3');
@@ -74,7 +72,7 @@ describe('write (built CLI against the emulator)', () => {
       rec({ email: email(5) }),
       globalState(2),
     ];
-    const run = await runWrite(emu, input, {
+    const run = await runWrite(emu(), input, {
       // Single look-ups carry channel statuses, which name why a suppressed contact is suppressed.
       config: { rejected_records: { destination: 'local_file', path: rejectedPath }, resolution: 'lookup' },
     });
@@ -104,7 +102,7 @@ describe('write (built CLI against the emulator)', () => {
       stream: { name: 'audience' },
       emitted_at: 1_700_000_000_000,
     });
-    const counts = enrolmentCounts(emu, 1002);
+    const counts = enrolmentCounts(emu(), 1002);
     expect([...counts.keys()].sort()).toEqual([1, 2, 4, 5].map(contactId));
     const summary = run.logs.find((l) => l.startsWith('Sync finished'))!;
     expect(summary).toContain('"duplicate_in_sync":1');
@@ -113,33 +111,33 @@ describe('write (built CLI against the emulator)', () => {
   it('rejects contacts the program rules refuse, with Dotdigital’s reason from the fault report', async () => {
     const audience = reachable(3);
     const input = [...audience.map((n) => rec({ contact_id: contactId(n) })), streamState(1)];
-    const first = await runWrite(emu, input, { config: { program_id: 1001 } });
+    const first = await runWrite(emu(), input, { config: { program_id: 1001 } });
     expect(first.errors).toEqual([]);
     // A new sync of the same audience, without the crash-recovery look-back: Dotdigital refuses them.
-    const second = await runWrite(emu, input, {
+    const second = await runWrite(emu(), input, {
       config: { program_id: 1001, recent_enrolment_lookback_hours: 0 },
     });
     expect(second.errors).toEqual([]);
     expect(second.states[0]!.destinationStats).toEqual({ recordCount: 3, rejectedRecordCount: 3 });
     expect(second.logs.find((l) => l.startsWith('Sync finished'))).toMatch(/"enrolment_fault:[A-Za-z]+":3/);
-    expect([...enrolmentCounts(emu, 1001).values()]).toEqual([1, 1, 1]);
+    expect([...enrolmentCounts(emu(), 1001).values()]).toEqual([1, 1, 1]);
   });
 
   it('counts contacts enrolled by a recent enrolment as enrolled instead of enrolling them again', async () => {
     const audience = reachable(5);
     const input = [...audience.map((n) => rec({ contact_id: contactId(n) })), streamState(1)];
-    await runWrite(emu, input);
-    const again = await runWrite(emu, input);
+    await runWrite(emu(), input);
+    const again = await runWrite(emu(), input);
     expect(again.errors).toEqual([]);
     expect(again.states[0]!.destinationStats).toEqual({ recordCount: 5, rejectedRecordCount: 0 });
     expect(again.logs.find((l) => l.startsWith('Sync finished'))).toContain('5 already enrolled recently');
-    expect(emu.control.enrolmentCalls()).toHaveLength(1);
+    expect(emu().control.enrolmentCalls()).toHaveLength(1);
   });
 
   it('handles STREAM states of several streams and LEGACY states with exact destinationStats', async () => {
     const [a1, a2, b1, b2, c1] = reachable(5);
     const streams = await runWrite(
-      emu,
+      emu(),
       [
         rec({ contact_id: contactId(a1!) }, 'a'),
         rec({ contact_id: 'bad' }, 'b'),
@@ -163,7 +161,7 @@ describe('write (built CLI against the emulator)', () => {
         { recordCount: 1, rejectedRecordCount: 0 },
       ],
     ]);
-    const legacy = await runWrite(emu, [
+    const legacy = await runWrite(emu(), [
       rec({ contact_id: contactId(c1!) }),
       rec({ email: 'x' }),
       legacyState(1),
@@ -176,29 +174,29 @@ describe('write (built CLI against the emulator)', () => {
   });
 
   it('ends with a transient error when the allowance runs out, after echoing done states; a re-run finishes', async () => {
-    emu.control.updateSettings({ enrolmentAllowancePerHour: 2 });
+    emu().control.updateSettings({ enrolmentAllowancePerHour: 2 });
     const audience = reachable(100);
     const input: Message[] = [];
     audience.forEach((n, i) => {
       input.push(rec({ contact_id: contactId(n) }));
       if ((i + 1) % 25 === 0) input.push(streamState(i + 1));
     });
-    const first = await runWrite(emu, input);
+    const first = await runWrite(emu(), input);
     expect(first.code).not.toBe(0);
     expect(first.errors).toHaveLength(1);
     expect(first.errors[0]).toMatchObject({ failure_type: 'transient_error' });
     expect(first.states.map((s) => s.stream.stream_state.cursor)).toEqual([25, 50]);
 
     // An hour later the orchestrator re-runs from the last echoed state.
-    emu.control.setClock({ advanceMs: 3_600_000 });
+    emu().control.setClock({ advanceMs: 3_600_000 });
     const lastCursor = first.states.at(-1)!.stream.stream_state.cursor as number;
     const rest = input.slice(
       input.findIndex((m) => m.type === 'STATE' && m.state.stream.stream_state.cursor === lastCursor) + 1,
     );
-    const second = await runWrite(emu, rest);
+    const second = await runWrite(emu(), rest);
     expect(second.errors).toEqual([]);
     expect(second.states.map((s) => s.stream.stream_state.cursor)).toEqual([75, 100]);
-    const counts = enrolmentCounts(emu, 1002);
+    const counts = enrolmentCounts(emu(), 1002);
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
   });
 
@@ -209,51 +207,51 @@ describe('write (built CLI against the emulator)', () => {
       input.push(rec({ contact_id: contactId(n) }));
       if ((i + 1) % 20 === 0) input.push(streamState(i + 1));
     });
-    const run = await runWrite(emu, input, { config: { enrolment_mode: 'list' } });
+    const run = await runWrite(emu(), input, { config: { enrolment_mode: 'list' } });
     expect(run.errors).toEqual([]);
     expect(run.states.map((s) => s.destinationStats.recordCount)).toEqual([20, 20, 20]);
-    const calls = emu.control.enrolmentCalls();
+    const calls = emu().control.enrolmentCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.addressBooks).toHaveLength(1);
-    const counts = enrolmentCounts(emu, 1002);
+    const counts = enrolmentCounts(emu(), 1002);
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
-    expect(emu.control.addressBooks()).toEqual([]);
+    expect(emu().control.addressBooks()).toEqual([]);
     expect(run.logs.find((l) => l.startsWith('Sync finished'))).toContain(
       '"list":{"batches":1,"contacts":60',
     );
   });
 
   it('refuses an inactive program with a config error naming it, before reading any record', async () => {
-    const run = await runWrite(emu, [rec({ contact_id: contactId(1) }), streamState(1)], {
+    const run = await runWrite(emu(), [rec({ contact_id: contactId(1) }), streamState(1)], {
       config: { program_id: 1003 },
     });
     expect(run.code).not.toBe(0);
     expect(run.errors).toMatchObject([{ failure_type: 'config_error' }]);
     expect(run.errors[0]!.message).toContain('1003');
     expect(run.states).toEqual([]);
-    expect(emu.control.enrolmentCalls()).toEqual([]);
+    expect(emu().control.enrolmentCalls()).toEqual([]);
   });
 
   it('refuses streams whose sync mode is not append', async () => {
-    const run = await runWrite(emu, [], { catalog: catalog([{ mode: 'overwrite' }]) });
+    const run = await runWrite(emu(), [], { catalog: catalog([{ mode: 'overwrite' }]) });
     expect(run.errors).toMatchObject([{ failure_type: 'config_error' }]);
     expect(run.errors[0]!.message).toMatch(/append/);
   });
 
   it('takes the program from destination_object_name and the discover field names', async () => {
     const [n] = reachable(1);
-    const run = await runWrite(emu, [rec({ email: email(n!) }), streamState(1)], {
+    const run = await runWrite(emu(), [rec({ email: email(n!) }), streamState(1)], {
       config: { program_id: undefined, identifier_mapping: undefined },
       catalog: catalog([{ objectName: 'program_1001' }]),
     });
     expect(run.errors).toEqual([]);
-    expect(enrolmentCounts(emu, 1001).get(contactId(n!))).toBe(1);
+    expect(enrolmentCounts(emu(), 1001).get(contactId(n!))).toBe(1);
   });
 
   it('dry run resolves and reports but enrols nobody, spends no allowance and echoes no state', async () => {
     const audience = reachable(30);
     const run = await runWrite(
-      emu,
+      emu(),
       [...audience.map((n) => rec({ contact_id: contactId(n) })), rec({ email: 'x' }), streamState(1)],
       {
         config: { dry_run: true },
@@ -262,22 +260,22 @@ describe('write (built CLI against the emulator)', () => {
     expect(run.errors).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.states).toEqual([]);
-    expect(emu.control.enrolmentCalls()).toEqual([]);
-    expect(emu.control.allowance().used).toBe(0);
+    expect(emu().control.enrolmentCalls()).toEqual([]);
+    expect(emu().control.allowance().used).toBe(0);
     const summary = run.logs.find((l) => l.startsWith('Dry run finished'))!;
     expect(summary).toContain('30 would be enrolled');
     expect(summary).toContain('1 would be rejected');
   });
 
   it('completes under injected 5xx and rate limiting, enrolling every contact exactly once', async () => {
-    emu.control.setFaults({ errorRate: 0.2, rateLimitRate: 0.1, seed: 3 });
+    emu().control.setFaults({ errorRate: 0.2, rateLimitRate: 0.1, seed: 3 });
     const audience = reachable(80);
     const input: Message[] = [];
     audience.forEach((n, i) => {
       input.push(rec({ email: email(n) }));
       if ((i + 1) % 10 === 0) input.push(streamState(i + 1));
     });
-    const run = await runWrite(emu, input, { timeoutMs: 120_000 });
+    const run = await runWrite(emu(), input, { timeoutMs: 120_000 });
     expect(run.errors).toEqual([]);
     expect(run.states).toHaveLength(8);
     expect(
@@ -285,9 +283,9 @@ describe('write (built CLI against the emulator)', () => {
         (s) => s.destinationStats.recordCount === 10 && s.destinationStats.rejectedRecordCount === 0,
       ),
     ).toBe(true);
-    const counts = enrolmentCounts(emu, 1002);
+    const counts = enrolmentCounts(emu(), 1002);
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
-    expect(run.stdout).not.toContain(emu.sample.password);
-    expect(run.stderr).not.toContain(emu.sample.password);
+    expect(run.stdout).not.toContain(emu().sample.password);
+    expect(run.stderr).not.toContain(emu().sample.password);
   }, 120_000);
 });

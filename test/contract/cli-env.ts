@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunningEmulator } from '../../emulator/src/index.js';
+import { SAMPLE, type RunningEmulator } from '../../emulator/src/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { expectValidAirbyteMessages } from './airbyte-schema.js';
 
@@ -20,6 +20,9 @@ export class FileBox {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The sample account's passwords and a wrong one the tests try: none may ever appear in the output. */
+export const SAMPLE_SECRETS = [SAMPLE.password, SAMPLE.noProgramsPassword, 'Wr0ng-Password!'];
 
 /** A config for the emulator's sample account; region auto, so region discovery runs. */
 export function emulatorConfig(

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, SAMPLE, type RunningEmulator } from '../../emulator/src/index.js';
-import { emulatorConfig, FileBox, runChecked } from './cli-env.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SAMPLE } from '../../emulator/src/index.js';
+import { emulatorForFile } from '../support/emulator-lifecycle.js';
+import { emulatorConfig, FileBox, runChecked, SAMPLE_SECRETS } from './cli-env.js';
 
 /**
  * The protocol contract: whatever path a command takes, every line it prints validates against
@@ -8,17 +9,10 @@ import { emulatorConfig, FileBox, runChecked } from './cli-env.js';
  * output). The assertions here pin the shape of each outcome: which message types, in which number, and the
  * exit code. The write success path lives in write.contract.test.ts.
  */
-let emulator: RunningEmulator;
+const emulator = emulatorForFile();
 const files = new FileBox();
-const secrets = [SAMPLE.password, SAMPLE.noProgramsPassword, 'Wr0ng-Password!'];
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator?.stop();
-  files.remove();
-});
+afterAll(() => files.remove());
 
 const catalog = (objectName?: string) => ({
   streams: [
@@ -44,7 +38,7 @@ type Case = {
   says?: string;
 };
 
-const config = (overrides: Record<string, unknown> = {}) => files.json(emulatorConfig(emulator, overrides));
+const config = (overrides: Record<string, unknown> = {}) => files.json(emulatorConfig(emulator(), overrides));
 
 const cases: Case[] = [
   { name: 'spec', args: () => ['spec'], code: 0, types: ['SPEC'] },
@@ -192,7 +186,7 @@ const cases: Case[] = [
 
 describe('every command prints only valid Airbyte messages', () => {
   it.each(cases)('$name', async ({ args, stdin, code, types, failure, status, says }) => {
-    const result = await runChecked(args(), secrets, stdin === undefined ? {} : { stdin });
+    const result = await runChecked(args(), SAMPLE_SECRETS, stdin === undefined ? {} : { stdin });
     expect(result.code).toBe(code);
     expect(result.messages.map((m) => m.type).filter((type) => type !== 'LOG')).toEqual(types);
     const trace = result.messages.find((m) => m.type === 'TRACE') as

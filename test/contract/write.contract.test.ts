@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../emulator/src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { emulatorForFile } from '../support/emulator-lifecycle.js';
 import { emulatorConfig, FileBox, runChecked } from './cli-env.js';
 
 /**
  * The write success paths of the protocol contract: runChecked validates every stdout line against
  * airbyte_protocol.yaml's AirbyteMessage, requires an empty stderr and no secret in the output.
  */
-let emulator: RunningEmulator;
+const emulator = emulatorForFile({ timeScale: 100 });
 const files = new FileBox();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ timeScale: 100 });
-});
-afterAll(async () => {
-  await emulator?.stop();
-  files.remove();
-});
+afterAll(() => files.remove());
 
 const catalog = {
   streams: [
@@ -60,10 +54,10 @@ describe('write contract', () => {
     ['a real sync', {}],
     ['a dry run', { dry_run: true }],
   ])('%s prints only valid Airbyte messages: STATE and LOG, no TRACE', async (_label, overrides) => {
-    const config = files.json(emulatorConfig(emulator, overrides));
+    const config = files.json(emulatorConfig(emulator(), overrides));
     const result = await runChecked(
       ['write', '--config', config, '--catalog', files.json(catalog)],
-      [emulator.sample.password],
+      [emulator().sample.password],
       { stdin },
     );
     expect(result.code).toBe(0);

@@ -1,20 +1,12 @@
 /** Region discovery against a scripted account-info, and what the client logs about its calls. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDotdigitalClient } from '../../src/dotdigital/client.js';
 import type { DotdigitalClient } from '../../src/dotdigital/types.js';
 import { ConfigError } from '../../src/protocol/errors.js';
-import { captureLogger, FAST_RETRY, testConfig } from './support/fixtures.js';
-import { startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
+import { captureLogger, testConfig } from './support/fixtures.js';
+import { scriptedClients } from './support/scripted-client.js';
 
-let server: ScriptedServer | undefined;
-let client: DotdigitalClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
+const scripted = scriptedClients();
 
 function accountInfo(apiEndpoint: string, pascal = false): unknown {
   return pascal
@@ -28,32 +20,27 @@ function accountInfo(apiEndpoint: string, pascal = false): unknown {
       };
 }
 
-async function discover(answer: (origin: string) => unknown): Promise<DotdigitalClient> {
-  let origin = '';
-  server = await startScriptedServer((request) =>
-    request.url === '/v2/account-info'
-      ? { status: 200, body: answer(origin) }
-      : { status: 200, body: { id: 1, name: 'p', status: 'Active', dateCreated: 'd' } },
+function discover(answer: (origin: string) => unknown): Promise<DotdigitalClient> {
+  return scripted.connect(
+    (request) =>
+      request.url === '/v2/account-info'
+        ? { status: 200, body: answer(scripted.server!.url) }
+        : { status: 200, body: { id: 1, name: 'p', status: 'Active', dateCreated: 'd' } },
+    { config: { region: 'auto' } },
   );
-  origin = server.url;
-  client = await createDotdigitalClient(testConfig({ region: 'auto', baseUrl: server.url }), {
-    logger: captureLogger().logger,
-    retry: FAST_RETRY,
-  });
-  return client;
 }
 
 describe('region discovery with a base URL', () => {
   it('follows an ApiEndpoint on the same origin and calls it from then on', async () => {
     const c = await discover((origin) => accountInfo(`${origin}/r3/`));
-    expect(c.baseUrl).toBe(`${server!.url}/r3`);
+    expect(c.baseUrl).toBe(`${scripted.server!.url}/r3`);
     await c.getProgram(1);
-    expect(server!.requests.map((r) => r.url)).toEqual(['/v2/account-info', '/r3/v2/programs/1']);
+    expect(scripted.server!.requests.map((r) => r.url)).toEqual(['/v2/account-info', '/r3/v2/programs/1']);
   });
 
   it('accepts a PascalCase account-info answer', async () => {
     const c = await discover((origin) => accountInfo(`${origin}/r2`, true));
-    expect(c.baseUrl).toBe(`${server!.url}/r2`);
+    expect(c.baseUrl).toBe(`${scripted.server!.url}/r2`);
   });
 
   it('trusts a Dotdigital regional endpoint', async () => {
@@ -83,15 +70,14 @@ describe('region discovery with a base URL', () => {
 
 describe('call logging', () => {
   it('logs each call at debug with the route template, status and duration, and nothing secret', async () => {
-    server = await startScriptedServer(() => ({
-      status: 200,
-      body: { contactId: 9, status: 'subscribed', identifiers: { email: 'jo@example.com' } },
-    }));
     const log = captureLogger();
-    client = await createDotdigitalClient(testConfig({ baseUrl: server.url }), {
-      logger: log.logger,
-      retry: FAST_RETRY,
-    });
+    const client = await scripted.connect(
+      () => ({
+        status: 200,
+        body: { contactId: 9, status: 'subscribed', identifiers: { email: 'jo@example.com' } },
+      }),
+      { logger: log.logger },
+    );
     await client.getContact('email', 'jo@example.com');
     const call = log.lines().find((line) => line.endpoint === 'GET /contacts/v3/{identifier}/{value}');
     expect(call).toMatchObject({ level: 20, method: 'GET', status: 200 });

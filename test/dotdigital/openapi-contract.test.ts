@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDotdigitalClient } from '../../src/dotdigital/client.js';
+import { describe, expect, it } from 'vitest';
 import type { DotdigitalClient } from '../../src/dotdigital/types.js';
-import { captureLogger, FAST_RETRY, testConfig } from './support/fixtures.js';
-import { startScriptedServer, type ScriptedReply, type ScriptedServer } from './support/scripted-server.js';
+import { scriptedClients } from './support/scripted-client.js';
+import type { ScriptedReply } from './support/scripted-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const referenceDir = path.resolve(here, '..', '..', '..', 'shared', 'reference', 'dotdigital');
@@ -63,23 +62,10 @@ function requestValidator(
   return (body) => (validate(body) ? true : ajv.errorsText(validate.errors));
 }
 
-let server: ScriptedServer | undefined;
-let client: DotdigitalClient | undefined;
+const scripted = scriptedClients();
 
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
-
-async function serving(reply: ScriptedReply): Promise<DotdigitalClient> {
-  server = await startScriptedServer(() => reply);
-  client = await createDotdigitalClient(testConfig({ baseUrl: server.url }), {
-    logger: captureLogger().logger,
-    retry: FAST_RETRY,
-  });
-  return client;
+function serving(reply: ScriptedReply): Promise<DotdigitalClient> {
+  return scripted.connect(() => reply);
 }
 
 describe('documented response examples parse', () => {
@@ -128,16 +114,12 @@ describe('documented response examples parse', () => {
   });
 
   it('GET /v2/account-info', async () => {
-    server = await startScriptedServer(() => ({
-      status: 200,
-      body: exampleOf(accountsApi, '/v2/account-info', 'get', '200'),
-    }));
     // The example names r1, so this is the auto-discovery path without a base URL, minus the network:
     // the base URL plays r1 and the example's ApiEndpoint (Dotdigital's own host) is trusted by pattern.
-    client = await createDotdigitalClient(testConfig({ region: 'auto', baseUrl: server.url }), {
-      logger: captureLogger().logger,
-      retry: FAST_RETRY,
-    });
+    const client = await scripted.connect(
+      () => ({ status: 200, body: exampleOf(accountsApi, '/v2/account-info', 'get', '200') }),
+      { config: { region: 'auto' } },
+    );
     expect(client.baseUrl).toBe('https://r1-api.dotdigital.com');
   });
 
@@ -149,13 +131,11 @@ describe('documented response examples parse', () => {
       visibility: 'Public',
       contacts: 0,
     });
-    await client!.close();
-    await server!.close();
+    await scripted.close();
 
     c = await serving({ status: 200, body: exampleOf(listsApi, '/v2/address-books', 'get', '200') });
     await expect(c.listAddressBooks({ select: 10, skip: 0 })).resolves.toHaveLength(4);
-    await client!.close();
-    await server!.close();
+    await scripted.close();
 
     c = await serving({
       status: 200,
@@ -174,15 +154,11 @@ describe('documented response examples parse', () => {
 
   it('PUT /contacts/v3/import 429 tooManyActiveImports is waited out', async () => {
     let calls = 0;
-    server = await startScriptedServer(() => {
+    const client = await scripted.connect(() => {
       calls += 1;
       return calls === 1
         ? { status: 429, body: exampleOf(contactsApi, '/contacts/v3/import', 'put', '429') }
         : { status: 202, body: { importId: 'd7de900d-d337-43f6-b1e1-c8ec73e1a434' } };
-    });
-    client = await createDotdigitalClient(testConfig({ baseUrl: server.url }), {
-      logger: captureLogger().logger,
-      retry: FAST_RETRY,
     });
     await expect(client.startContactImport([1], 2)).resolves.toBe('d7de900d-d337-43f6-b1e1-c8ec73e1a434');
   });
@@ -196,8 +172,8 @@ describe('request bodies validate against the documented schemas', () => {
     await c.createAddressBook('staging', 'Private').catch(() => undefined);
     await c.startContactImport([100001, 100002], 7).catch(() => undefined);
     const bodyOf = (method: string, url: string): unknown[] =>
-      server!.requests
-        .filter((r) => r.method === method && r.url === url)
+      scripted
+        .server!.requests.filter((r) => r.method === method && r.url === url)
         .map((r) => JSON.parse(r.body) as unknown);
 
     const enrolment = requestValidator(programsApi, '/v2/programs/enrolments', 'post');

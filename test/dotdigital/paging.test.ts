@@ -1,32 +1,13 @@
 /** listPrograms reads every page; paged calls send select/skip and limit/marker as the API documents. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDotdigitalClient } from '../../src/dotdigital/client.js';
+import { describe, expect, it } from 'vitest';
 import type { DotdigitalClient } from '../../src/dotdigital/types.js';
-import { captureLogger, FAST_RETRY, testConfig } from './support/fixtures.js';
-import {
-  startScriptedServer,
-  type RecordedRequest,
-  type ScriptedReply,
-  type ScriptedServer,
-} from './support/scripted-server.js';
+import { scriptedClients } from './support/scripted-client.js';
+import type { RecordedRequest, ScriptedReply } from './support/scripted-server.js';
 
-let server: ScriptedServer | undefined;
-let client: DotdigitalClient | undefined;
+const scripted = scriptedClients();
 
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
-
-async function serving(reply: (request: RecordedRequest) => ScriptedReply): Promise<DotdigitalClient> {
-  server = await startScriptedServer(reply);
-  client = await createDotdigitalClient(testConfig({ baseUrl: server.url }), {
-    logger: captureLogger().logger,
-    retry: FAST_RETRY,
-  });
-  return client;
+function serving(reply: (request: RecordedRequest) => ScriptedReply): Promise<DotdigitalClient> {
+  return scripted.connect(reply);
 }
 
 const programs = Array.from({ length: 1500 }, (_, i) => ({
@@ -46,7 +27,7 @@ describe('paging', () => {
     });
     const all = await c.listPrograms();
     expect(all.map((p) => p.id)).toEqual(programs.map((p) => p.id));
-    expect(server!.requests.map((r) => r.url)).toEqual([
+    expect(scripted.server!.requests.map((r) => r.url)).toEqual([
       '/v2/programs?select=1000',
       '/v2/programs?select=1000&skip=1000',
     ]);
@@ -57,7 +38,7 @@ describe('paging', () => {
     await c.listEnrolmentsByStatus('Finished', { select: 50, skip: 100 });
     await c.listAddressBooks({ select: 10, skip: 0 });
     await c.listAddressBookContactIds(7, { select: 1000, skip: 2000 });
-    expect(server!.requests.map((r) => r.url)).toEqual([
+    expect(scripted.server!.requests.map((r) => r.url)).toEqual([
       '/v2/programs/enrolments/Finished?select=50&skip=100',
       '/v2/address-books?select=10',
       '/v2/address-books/7/contacts?select=1000&skip=2000',
@@ -92,7 +73,7 @@ describe('paging', () => {
     });
     const second = await c.listContacts({ limit: 10, marker: 'abc+/=' });
     expect(second).toEqual({ contacts: [] });
-    expect(server!.requests.map((r) => r.url)).toEqual([
+    expect(scripted.server!.requests.map((r) => r.url)).toEqual([
       '/contacts/v3?limit=5000&include=channelProperties',
       '/contacts/v3?limit=10&marker=abc%2B%2F%3D&include=channelProperties',
     ]);

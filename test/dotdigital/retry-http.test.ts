@@ -2,12 +2,13 @@
  * Retry, error mapping and non-idempotent calls over real HTTP: a local server scripts 429s, 5xx, resets and
  * timeouts, and the client's behaviour is read from what the server received.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDotdigitalClient, AmbiguousEnrolmentError } from '../../src/dotdigital/client.js';
+import { describe, expect, it } from 'vitest';
+import { AmbiguousEnrolmentError } from '../../src/dotdigital/client.js';
 import { DotdigitalApiError, type DotdigitalClient } from '../../src/dotdigital/types.js';
 import { ConfigError, TransientError } from '../../src/protocol/errors.js';
 import { captureLogger, FAST_RETRY, testConfig, type CapturedLogger } from './support/fixtures.js';
-import { startScriptedServer, type ScriptedReply, type ScriptedServer } from './support/scripted-server.js';
+import { scriptedClients } from './support/scripted-client.js';
+import type { ScriptedReply } from './support/scripted-server.js';
 
 const PROGRAM = { id: 1001, name: 'Welcome journey', status: 'Active', dateCreated: '2020-01-01T09:40:18Z' };
 const ENROLMENT = {
@@ -19,33 +20,25 @@ const ENROLMENT = {
   addressBooks: null,
 };
 
-let server: ScriptedServer | undefined;
-let client: DotdigitalClient | undefined;
+const scripted = scriptedClients();
 let log: CapturedLogger;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
 
 async function clientFor(
   script: ScriptedReply[] | ((index: number) => ScriptedReply),
   extra: { requestTimeoutMs?: number; retry?: Partial<typeof FAST_RETRY> } = {},
 ): Promise<DotdigitalClient> {
-  server = await startScriptedServer((_request, index) =>
-    typeof script === 'function'
-      ? script(index)
-      : (script[index] ?? { status: 500, body: { message: 'script ran out' } }),
-  );
   log = captureLogger();
-  client = await createDotdigitalClient(testConfig({ baseUrl: server.url }), {
-    logger: log.logger,
-    retry: { ...FAST_RETRY, ...extra.retry },
-    ...(extra.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: extra.requestTimeoutMs }),
-  });
-  return client;
+  return scripted.connect(
+    (_request, index) =>
+      typeof script === 'function'
+        ? script(index)
+        : (script[index] ?? { status: 500, body: { message: 'script ran out' } }),
+    {
+      logger: log.logger,
+      retry: { ...FAST_RETRY, ...extra.retry },
+      requestTimeoutMs: extra.requestTimeoutMs,
+    },
+  );
 }
 
 describe('reads are retried through transient failures', () => {
@@ -56,7 +49,7 @@ describe('reads are retried through transient failures', () => {
       { status: 200, body: PROGRAM },
     ]);
     await expect(c.getProgram(1001)).resolves.toEqual(PROGRAM);
-    expect(server!.requests).toHaveLength(3);
+    expect(scripted.server!.requests).toHaveLength(3);
     expect(c.stats().retries).toBe(2);
     expect(c.stats().callsByEndpoint).toEqual({ 'GET /v2/programs/{id}': 3 });
   });
@@ -68,7 +61,7 @@ describe('reads are retried through transient failures', () => {
       { status: 200, body: [PROGRAM] },
     ]);
     await expect(c.listPrograms()).resolves.toEqual([PROGRAM]);
-    expect(server!.requests).toHaveLength(3);
+    expect(scripted.server!.requests).toHaveLength(3);
   });
 
   it('honours Retry-After when it asks for longer than the backoff', async () => {
@@ -88,7 +81,7 @@ describe('reads are retried through transient failures', () => {
       { requestTimeoutMs: 300 },
     );
     await expect(c.getProgram(1001)).resolves.toEqual(PROGRAM);
-    expect(server!.requests).toHaveLength(4);
+    expect(scripted.server!.requests).toHaveLength(4);
   });
 
   it('gives up after maxAttempts with an actionable transient error', async () => {
@@ -98,7 +91,7 @@ describe('reads are retried through transient failures', () => {
     expect((error as Error).message).toMatch(
       /^Dotdigital kept answering 503 to GET \/v2\/programs\/\{id\} after 3 attempts over \S+; try again later/,
     );
-    expect(server!.requests).toHaveLength(3);
+    expect(scripted.server!.requests).toHaveLength(3);
   });
 
   it('gives up at once when Retry-After asks for more than the total budget', async () => {
@@ -106,7 +99,7 @@ describe('reads are retried through transient failures', () => {
       retry: { maxTotalDelayMs: 10_000 },
     });
     await expect(c.getProgram(1001)).rejects.toBeInstanceOf(TransientError);
-    expect(server!.requests).toHaveLength(1);
+    expect(scripted.server!.requests).toHaveLength(1);
   });
 });
 
@@ -121,7 +114,7 @@ describe('answers that are not retried', () => {
       endpoint: 'GET /v2/programs/{id}',
     });
     expect(error.message).not.toContain('999');
-    expect(server!.requests).toHaveLength(1);
+    expect(scripted.server!.requests).toHaveLength(1);
   });
 
   it('turns 401 into a ConfigError that never shows the password', async () => {
@@ -139,7 +132,7 @@ describe('answers that are not retried', () => {
     const c = await clientFor([{ status: 200, body: PROGRAM }]);
     await c.getProgram(1001);
     const { apiUser, password } = testConfig();
-    expect(server!.requests[0]!.headers.authorization).toBe(
+    expect(scripted.server!.requests[0]!.headers.authorization).toBe(
       `Basic ${Buffer.from(`${apiUser}:${password}`).toString('base64')}`,
     );
   });
@@ -151,7 +144,7 @@ describe('enrolment is not idempotent', () => {
   it('creates an enrolment with a camelCase body', async () => {
     const c = await clientFor([{ status: 201, body: ENROLMENT }]);
     await expect(c.createEnrolment(request)).resolves.toEqual(ENROLMENT);
-    expect(JSON.parse(server!.requests[0]!.body)).toEqual(request);
+    expect(JSON.parse(scripted.server!.requests[0]!.body)).toEqual(request);
   });
 
   it.each<[string, ScriptedReply]>([
@@ -164,13 +157,13 @@ describe('enrolment is not idempotent', () => {
     expect(error).toBeInstanceOf(AmbiguousEnrolmentError);
     expect(error).toBeInstanceOf(TransientError);
     expect(error.request).toEqual(request);
-    expect(server!.requests).toHaveLength(1);
+    expect(scripted.server!.requests).toHaveLength(1);
   });
 
   it('reports a timeout as ambiguous', async () => {
     const c = await clientFor([{ action: 'hang' }], { requestTimeoutMs: 200 });
     await expect(c.createEnrolment(request)).rejects.toBeInstanceOf(AmbiguousEnrolmentError);
-    expect(server!.requests).toHaveLength(1);
+    expect(scripted.server!.requests).toHaveLength(1);
   });
 
   it('retries 429 and ERROR_APIUSAGE_EXCEEDED, which are refused before any work', async () => {
@@ -180,7 +173,7 @@ describe('enrolment is not idempotent', () => {
       { status: 201, body: ENROLMENT },
     ]);
     await expect(c.createEnrolment(request)).resolves.toMatchObject({ id: ENROLMENT.id });
-    expect(server!.requests).toHaveLength(3);
+    expect(scripted.server!.requests).toHaveLength(3);
   });
 
   it('surfaces ERROR_ENROLMENT_ALLOWANCE_EXCEEDED as an API error, not a rate limit', async () => {
@@ -194,7 +187,7 @@ describe('enrolment is not idempotent', () => {
       code: 'ERROR_ENROLMENT_ALLOWANCE_EXCEEDED',
       endpoint: 'POST /v2/programs/enrolments',
     });
-    expect(server!.requests).toHaveLength(1);
+    expect(scripted.server!.requests).toHaveLength(1);
   });
 });
 
@@ -202,8 +195,8 @@ describe('other writes are safe to repeat by design', () => {
   it('retries the v3 import after a reset (adding to a list twice is harmless)', async () => {
     const c = await clientFor([{ action: 'reset' }, { status: 202, body: { importId: 'imp-1' } }]);
     await expect(c.startContactImport([5, 6], 77)).resolves.toBe('imp-1');
-    expect(server!.requests).toHaveLength(2);
-    expect(JSON.parse(server!.requests[1]!.body)).toMatchObject({
+    expect(scripted.server!.requests).toHaveLength(2);
+    expect(JSON.parse(scripted.server!.requests[1]!.body)).toMatchObject({
       contacts: [
         { matchIdentifier: 'contactId', identifiers: { contactId: 5 }, lists: [77] },
         { matchIdentifier: 'contactId', identifiers: { contactId: 6 }, lists: [77] },
@@ -218,14 +211,14 @@ describe('other writes are safe to repeat by design', () => {
       { status: 200, body: [{ id: 1, name: 'other', visibility: 'Public', contacts: 3 }, book] },
     ]);
     await expect(c.createAddressBook('staging', 'Private')).resolves.toEqual(book);
-    expect(server!.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(scripted.server!.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
   });
 
   it('creates the address book again when the lost attempt did not', async () => {
     const book = { id: 43, name: 'staging', visibility: 'Private', contacts: 0 };
     const c = await clientFor([{ status: 500 }, { status: 200, body: [] }, { status: 200, body: book }]);
     await expect(c.createAddressBook('staging', 'Private')).resolves.toEqual(book);
-    expect(server!.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
+    expect(scripted.server!.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
   });
 
   it('counts a 404 after an uncertain delete as deleted', async () => {
@@ -256,8 +249,8 @@ describe('lifecycle', () => {
   it('keeps the connection alive between calls', async () => {
     const c = await clientFor(() => ({ status: 200, body: PROGRAM }));
     for (let id = 1; id <= 6; id += 1) await c.getProgram(id);
-    const ports = new Set(server!.requests.map((r) => r.remotePort));
-    expect(server!.requests).toHaveLength(6);
+    const ports = new Set(scripted.server!.requests.map((r) => r.remotePort));
+    expect(scripted.server!.requests).toHaveLength(6);
     // undici may open a second socket while the first is being handed back; it must not open one per call.
     expect(ports.size).toBeLessThanOrEqual(2);
   });

@@ -1,29 +1,14 @@
 /** A changed API must fail loudly, naming the endpoint and the field; documented variations must pass. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDotdigitalClient } from '../../src/dotdigital/client.js';
+import { describe, expect, it } from 'vitest';
 import type { DotdigitalClient } from '../../src/dotdigital/types.js';
 import { SystemError } from '../../src/protocol/errors.js';
 import { camelCaseKeys } from '../../src/dotdigital/validate.js';
-import { captureLogger, FAST_RETRY, testConfig } from './support/fixtures.js';
-import { startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
+import { scriptedClients } from './support/scripted-client.js';
 
-let server: ScriptedServer | undefined;
-let client: DotdigitalClient | undefined;
+const scripted = scriptedClients();
 
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
-
-async function answering(body: unknown, status = 200): Promise<DotdigitalClient> {
-  server = await startScriptedServer(() => ({ status, body }));
-  client = await createDotdigitalClient(testConfig({ baseUrl: server.url }), {
-    logger: captureLogger().logger,
-    retry: FAST_RETRY,
-  });
-  return client;
+function answering(body: unknown, status = 200): Promise<DotdigitalClient> {
+  return scripted.connect(() => ({ status, body }));
 }
 
 describe('response validation', () => {

@@ -8,6 +8,7 @@ import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../src/protoco
 import {
   captureLogger,
   contacts,
+  gatedResolver,
   MemoryEngine,
   MemoryOut,
   MemoryResolver,
@@ -285,17 +286,9 @@ describe('WritePipeline', () => {
   });
 
   it('stops reading while the in-flight window is full', async () => {
-    let resolveGate!: () => void;
-    const gate = new Promise<void>((resolve) => (resolveGate = resolve));
-    const resolver = new MemoryResolver(contacts(500));
-    const slowResolver = {
-      resolve: async (queries: Parameters<MemoryResolver['resolve']>[0]) => {
-        await gate;
-        return resolver.resolve(queries);
-      },
-    };
+    const { resolver: slowResolver, open: resolveGate } = gatedResolver(contacts(500));
     const h = harness({
-      resolver: slowResolver as MemoryResolver,
+      resolver: slowResolver,
       tuning: { window: 40, resolveBatchSize: 10 },
     });
     let pulled = 0;
@@ -382,16 +375,8 @@ describe('WritePipeline batching and reporting', () => {
   });
 
   it('logs progress on long work: counts, what it waits on, rate and time left', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const resolver = new MemoryResolver(contacts(10));
-    const slow = {
-      resolve: async (queries: Parameters<MemoryResolver['resolve']>[0]) => {
-        await gate;
-        return resolver.resolve(queries);
-      },
-    };
-    const h = harness({ resolver: slow as MemoryResolver, tuning: { progressIntervalMs: 20 } });
+    const { resolver: slow, open: release } = gatedResolver(contacts(10));
+    const h = harness({ resolver: slow, tuning: { progressIntervalMs: 20 } });
     const run = h.pipeline.run(
       messagesOf([record({ contact_id: 1 }), record({ contact_id: 'x' }), streamState(1)]),
     );

@@ -1,11 +1,11 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConnector } from '../../src/protocol/runner.js';
 import { expectValidAirbyteMessages } from '../contract/airbyte-schema.js';
+import { startHungServer } from '../support/hung-server.js';
 
 interface Message {
   type: string;
@@ -58,38 +58,23 @@ describe('runConnector', () => {
   });
 
   it('stops a command that is waiting on Dotdigital when the stop signal comes, with a transient error', async () => {
-    // A server that accepts connections and never answers, like a hung proxy.
-    const sockets: net.Socket[] = [];
-    let connected!: () => void;
-    const firstConnection = new Promise<void>((resolve) => (connected = resolve));
-    const server = net.createServer((socket) => {
-      sockets.push(socket);
-      connected();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          sockets.forEach((socket) => socket.destroy());
-          server.close(() => resolve());
-        }),
-    );
+    const hung = await startHungServer();
+    cleanups.push(() => hung.close());
     const dir = mkdtempSync(path.join(tmpdir(), 'dd-runner-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const configFile = path.join(dir, 'config.json');
-    const { port } = server.address() as net.AddressInfo;
     writeFileSync(
       configFile,
       JSON.stringify({
         api_user: 'u',
         api_password: 'hung-secret',
         region: 'r2',
-        base_url: `http://127.0.0.1:${port}`,
+        base_url: hung.url,
       }),
     );
 
     const controller = new AbortController();
-    void firstConnection.then(() => controller.abort(new Error('received SIGTERM')));
+    void hung.firstConnection.then(() => controller.abort(new Error('received SIGTERM')));
     const { code, messages } = await run(['check', '--config', configFile], controller.signal);
 
     expect(code).toBe(1);

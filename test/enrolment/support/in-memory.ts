@@ -61,6 +61,20 @@ export class MemoryResolver implements ContactResolver {
   }
 }
 
+/** A MemoryResolver whose answers wait until open() is called, holding records at the resolve stage. */
+export function gatedResolver(known: Contact[]): { resolver: MemoryResolver; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const inner = new MemoryResolver(known);
+  const resolver = {
+    resolve: async (queries: Parameters<MemoryResolver['resolve']>[0]) => {
+      await gate;
+      return inner.resolve(queries);
+    },
+  };
+  return { resolver: resolver as MemoryResolver, open };
+}
+
 export interface MemoryEngineOptions {
   recent?: number[];
   /** Submissions accepted before the "allowance" runs out (then TransientError). */

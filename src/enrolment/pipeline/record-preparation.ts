@@ -1,0 +1,69 @@
+/**
+ * Map and validate: turns a raw record into the identifier to resolve, or rejects it (unknown stream,
+ * not an object, no usable identifier). It runs once per record on the read loop, so it allocates one
+ * object per record and remembers the last stream's route instead of building a key for every record.
+ */
+import type { Logger } from 'pino';
+
+import type { AirbyteRecordMessage } from '../../protocol/messages.js';
+import { streamKey, type Tally } from '../checkpoints.js';
+import { Reason } from '../rejections.js';
+import type { RecordOutcomes } from './record-outcomes.js';
+import type { InFlight, StreamRoute } from './routes.js';
+
+export class RecordPreparation {
+  private lastRoute: { name: string; namespace: string | undefined; route: StreamRoute | undefined } | null =
+    null;
+  private readonly unknownStreams = new Set<string>();
+
+  constructor(
+    private readonly routes: ReadonlyMap<string, StreamRoute>,
+    private readonly outcomes: RecordOutcomes,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The record with its normalised identifier, or null when it has been rejected. */
+  prepare(record: AirbyteRecordMessage, tally: Tally): InFlight | null {
+    let cached = this.lastRoute;
+    if (cached === null || cached.name !== record.stream || cached.namespace !== record.namespace) {
+      cached = {
+        name: record.stream,
+        namespace: record.namespace,
+        route: this.routes.get(streamKey(record.stream, record.namespace)),
+      };
+      this.lastRoute = cached;
+    }
+    const route = cached.route;
+    const item: InFlight = { kind: 'contactId', value: '', tally, record, route: route!, contactId: 0 };
+    if (route === undefined) {
+      this.noteUnknownStream(record);
+      this.outcomes.reject(item, Reason.streamNotInCatalog);
+      return null;
+    }
+    const data = record.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      this.outcomes.reject(item, Reason.invalidRecord);
+      return null;
+    }
+    const failure = route.mapper.map(data, item);
+    if (failure !== null) {
+      this.outcomes.reject(
+        item,
+        failure.reason,
+        failure.field === undefined ? undefined : `field ${failure.field}`,
+      );
+      return null;
+    }
+    return item;
+  }
+
+  private noteUnknownStream(record: AirbyteRecordMessage): void {
+    const key = streamKey(record.stream, record.namespace);
+    if (this.unknownStreams.has(key)) return;
+    this.unknownStreams.add(key);
+    this.logger.warn(
+      `Records of stream "${record.namespace ? `${record.namespace}.` : ''}${record.stream}" are not in the ` +
+        'configured catalog; they are rejected as stream_not_in_catalog.',
+    );
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Where a record goes once read: its stream's mapper and its program's enrolment state. Built once per
+ * sync so the hot path finds both with one map look-up, and streams sharing a program share its
+ * de-duplication, batch and submission queue.
+ */
+import type { ConnectorConfig, IdentifierKind } from '../../config/types.js';
+import type { AirbyteRecordMessage } from '../../protocol/messages.js';
+import { streamKey, type Tally } from '../checkpoints.js';
+import { ContactIdSet } from '../contact-id-set.js';
+import type { EnrolmentEngine, IdentifierQuery } from '../engine-types.js';
+import { IdentifierMapper } from '../mapping.js';
+import type { StreamPlan } from './stream-plan.js';
+
+/** A record between being read and having its outcome. It doubles as its own resolver query. */
+export interface InFlight extends IdentifierQuery {
+  kind: IdentifierKind;
+  value: string;
+  tally: Tally;
+  record: AirbyteRecordMessage;
+  route: StreamRoute;
+  contactId: number;
+}
+
+export interface StreamRoute {
+  mapper: IdentifierMapper;
+  program: ProgramRoute;
+}
+
+export interface ProgramRoute {
+  programId: number;
+  engine: EnrolmentEngine;
+  seen: ContactIdSet;
+  recent: ReadonlySet<number>;
+  batch: InFlight[];
+  batchFirstAt: number;
+  batchLastAt: number;
+  /** Submissions run one after another per program; allowance is the bottleneck, not latency. */
+  submitChain: Promise<void>;
+  submitting: number;
+}
+
+export interface Routes {
+  /** By streamKey(name, namespace). */
+  streams: Map<string, StreamRoute>;
+  programs: Map<number, ProgramRoute>;
+}
+
+export function buildRoutes(
+  plans: readonly StreamPlan[],
+  engines: ReadonlyMap<number, EnrolmentEngine>,
+  config: ConnectorConfig,
+): Routes {
+  const streams = new Map<string, StreamRoute>();
+  const programs = new Map<number, ProgramRoute>();
+  for (const plan of plans) {
+    let program = programs.get(plan.programId);
+    if (program === undefined) {
+      const engine = engines.get(plan.programId);
+      if (engine === undefined) throw new Error(`no enrolment engine for program ${plan.programId}`);
+      program = {
+        programId: plan.programId,
+        engine,
+        seen: new ContactIdSet(),
+        recent: new Set(),
+        batch: [],
+        batchFirstAt: 0,
+        batchLastAt: 0,
+        submitChain: Promise.resolve(),
+        submitting: 0,
+      };
+      programs.set(plan.programId, program);
+    }
+    const mapper = new IdentifierMapper(config.mapping, config.defaultCountry, plan.dataActivation);
+    streams.set(streamKey(plan.name, plan.namespace), { mapper, program });
+  }
+  return { streams, programs };
+}

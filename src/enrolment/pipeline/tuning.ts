@@ -1,0 +1,65 @@
+/**
+ * The pipeline's knobs and Dotdigital's fixed limits in one place, so every stage sizes itself from the
+ * same numbers and tests can shorten the timings without reaching into a stage.
+ */
+import type { ConnectorConfig } from '../../config/types.js';
+
+/** Dotdigital's limit of contact IDs per enrolment call by contacts. */
+export const CONTACTS_PER_CALL = 25;
+/** Dotdigital's enrolment allowance per account and rolling hour. */
+export const ENROLMENT_CALLS_PER_HOUR = 20;
+
+/** Knobs with sensible defaults; tests shorten the timings. */
+export interface PipelineTuning {
+  /** Records read but without an outcome; reading pauses while this many are in flight. */
+  window: number;
+  /** Records per resolve() call; large batches let the resolver choose a listing walk. */
+  resolveBatchSize: number;
+  /** resolve() calls running at once. */
+  resolveConcurrency: number;
+  /** A partial resolve batch waits at most this long for more records. */
+  resolveMaxAgeMs: number;
+  /** A partial enrolment batch is sent once no contact joined it for this long while a state waits. */
+  enrolIdleMs: number;
+  /** …or once it is this old while a state waits, even if contacts keep trickling in. */
+  enrolMaxAgeMs: number;
+  /** Largest batch handed to a list-mode submit (one allowance unit for all of it). */
+  listBatchSize: number;
+  tickMs: number;
+  progressIntervalMs: number;
+  /** On failure or SIGTERM: how long accepted enrolments may still settle before the states are echoed. */
+  shutdownGraceMs: number;
+  /**
+   * At the end of a sync, how long to keep checking enrolments already counted as enrolled (after the state
+   * hold ran out) for late faults; they never hold the sync up longer than this.
+   */
+  lateConfirmGraceMs: number;
+}
+
+export const DEFAULT_TUNING: PipelineTuning = {
+  window: 10_000,
+  resolveBatchSize: 2_000,
+  resolveConcurrency: 2,
+  resolveMaxAgeMs: 200,
+  enrolIdleMs: 5_000,
+  enrolMaxAgeMs: 60_000,
+  listBatchSize: 100_000,
+  tickMs: 100,
+  progressIntervalMs: 30_000,
+  shutdownGraceMs: 10_000,
+  lateConfirmGraceMs: 10_000,
+};
+
+/** The defaults, the caller's overrides, and what the configuration implies on top. */
+export function effectiveTuning(
+  config: ConnectorConfig,
+  overrides?: Partial<PipelineTuning>,
+): PipelineTuning {
+  const tuning = { ...DEFAULT_TUNING, ...overrides };
+  const listMode = config.enrolmentMode !== 'contacts' && !config.dryRun;
+  if (listMode) {
+    // A list-mode batch can only fill if the window holds it.
+    tuning.window = Math.max(tuning.window, tuning.listBatchSize + tuning.resolveBatchSize);
+  }
+  return tuning;
+}
