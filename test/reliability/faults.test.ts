@@ -17,17 +17,18 @@ afterEach(async () => {
 });
 
 /**
- * The stated bound. With 35% of calls failing independently, a call needs 1 / 0.65 ≈ 1.54 attempts on
- * average; allowing 2.5× the fault-free calls leaves room for the ambiguous-enrolment checks (listing
- * recent enrolments after a mid-response drop) and for bad luck, while still catching a retry storm.
- * Refusals by the flat-rate cap are bounded separately: a client that backs off as it should is refused
- * at most about as often as it calls.
+ * The stated bound on calls answered by anything but the flat-rate cap: at most
+ * CALLS_FACTOR × (the fault-free sync's calls) + CALLS_ALLOWANCE. With 35% of calls failing independently
+ * a call needs 1 / 0.65 ≈ 1.54 attempts on average; the factor of 2 leaves room for bad luck, and the
+ * fixed allowance covers what a few faults cost whatever the sync's size (listing recent enrolments after
+ * an ambiguous enrolment call, re-reading an import). A retry storm or a retried non-idempotent call
+ * loop breaks it. Measured when written: 189 for a baseline of 119 (contacts), 32 for 14 (list).
+ * Refusals by the cap are bounded by the baseline plus the same allowance: a client that backs off as it
+ * should is refused at most about once per call it needs.
  */
-const CALLS_FACTOR = 2.5;
-const CAP_REFUSALS_FACTOR = 1;
+const CALLS_FACTOR = 2;
+const CALLS_ALLOWANCE = 20;
 
-/** The flat-rate cap per emulated hour: low enough that both syncs run into it. */
-const FLAT_RATE_PER_HOUR = 12;
 /** An emulated hour passes in 1.8 real seconds, so the cap's window turns over quickly. */
 const TIME_SCALE = 2000;
 
@@ -83,16 +84,17 @@ async function runToCompletion(
   return { rejected: sync.rejectedRecords() };
 }
 
+// flatRatePerHour: the cap per emulated hour, low enough that each sync runs into it.
 const cases = [
-  { mode: 'contacts', config: { enrolment_mode: 'contacts', resolution: 'lookup' } },
-  { mode: 'list', config: { enrolment_mode: 'list', resolution: 'auto' } },
+  { mode: 'contacts', flatRatePerHour: 12, config: { enrolment_mode: 'contacts', resolution: 'lookup' } },
+  { mode: 'list', flatRatePerHour: 3, config: { enrolment_mode: 'list', resolution: 'auto' } },
 ];
 
 describe('faults together: 5xx, 429, dropped connections, latency spikes and a flat-rate cap', () => {
   it.each(cases)(
     '$mode mode: the sync completes, nothing lost, nothing enrolled twice, extra calls bounded',
-    async ({ config }) => {
-      const audience = mixedAudience({ valid: 120, invalid: 30, stateEvery: 15, seed: 99 });
+    async ({ config, flatRatePerHour }) => {
+      const audience = mixedAudience({ valid: 90, invalid: 20, stateEvery: 15, seed: 99 });
       const settings: SettingsPatch = { requestLogSize: 20_000 };
 
       const clean = await reliabilityEmulator({ timeScale: TIME_SCALE, settings });
@@ -102,7 +104,7 @@ describe('faults together: 5xx, 429, dropped connections, latency spikes and a f
 
       const faulty = await reliabilityEmulator({
         timeScale: TIME_SCALE,
-        settings: { ...settings, rateLimitMode: 'legacy', legacyLimitPerHour: FLAT_RATE_PER_HOUR },
+        settings: { ...settings, rateLimitMode: 'legacy', legacyLimitPerHour: flatRatePerHour },
       });
       emulators.push(faulty);
       faulty.control.setFaults(FAULTS);
@@ -118,8 +120,10 @@ describe('faults together: 5xx, 429, dropped connections, latency spikes and a f
       const summary = `baseline ${baseline} calls; with faults ${counted.total} calls, ${injected} faults injected, ${counted.capRefusals} flat-rate refusals`;
       expect(injected, summary).toBeGreaterThan(0);
       expect(counted.capRefusals, summary).toBeGreaterThan(0);
-      expect(counted.total - counted.capRefusals, summary).toBeLessThanOrEqual(CALLS_FACTOR * baseline);
-      expect(counted.capRefusals, summary).toBeLessThanOrEqual(CAP_REFUSALS_FACTOR * baseline);
+      expect(counted.total - counted.capRefusals, summary).toBeLessThanOrEqual(
+        CALLS_FACTOR * baseline + CALLS_ALLOWANCE,
+      );
+      expect(counted.capRefusals, summary).toBeLessThanOrEqual(baseline + CALLS_ALLOWANCE);
     },
     180_000,
   );

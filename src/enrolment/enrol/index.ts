@@ -95,6 +95,7 @@ export function createEnrolmentEngine(
     | 'enrolmentMode'
     | 'listModeThreshold'
     | 'dryRun'
+    | 'maxStateHoldSeconds'
   >,
   programId: number,
   logger: Logger,
@@ -158,15 +159,20 @@ export function createEnrolmentEngine(
     leftovers: AddressBook[],
     enrolments: readonly Enrolment[],
   ): Promise<number[]> {
-    const enrolledBooks = new Set(enrolments.flatMap((enrolment) => enrolment.addressBooks ?? []));
+    // Which enrolment named each list: the list must outlive that enrolment's processing, because
+    // Dotdigital enrols a list's members when it processes the enrolment, not when it accepts it.
+    const enrolmentOfBook = new Map<number, string>();
+    for (const enrolment of enrolments) {
+      for (const book of enrolment.addressBooks ?? []) enrolmentOfBook.set(book, enrolment.id);
+    }
     const booksListed = !enrolments.some(
       (enrolment) => enrolment.contacts === null && enrolment.addressBooks === null,
     );
     const recovered: number[] = [];
     for (const list of leftovers) {
-      if (enrolledBooks.has(list.id)) {
+      if (enrolmentOfBook.has(list.id)) {
         recovered.push(...(await lists.members(list.id)));
-        deferredDeletes.set(list.id, undefined);
+        deferredDeletes.set(list.id, enrolmentOfBook.get(list.id));
         logger.info(
           { listId: list.id, name: list.name },
           'An earlier run enrolled this staging list; its contacts count as enrolled',
@@ -276,10 +282,20 @@ export function createEnrolmentEngine(
     async cleanUp(): Promise<void> {
       for (const [listId, enrolmentId] of heldLists) deferredDeletes.set(listId, enrolmentId);
       heldLists.clear();
+      // Staging lists should not outlive a successful sync, but deleting one Dotdigital is still
+      // enrolling would enrol nobody: wait for processing, as long as a state may be held back.
+      const deadline = clock.now() + config.maxStateHoldSeconds * 1000;
       for (const [listId, enrolmentId] of deferredDeletes) {
         if (enrolmentId !== undefined) {
-          const current = await client.getEnrolment(enrolmentId);
-          if (current.status === 'Processing') {
+          const outcome = await awaitEnrolment(
+            client,
+            processingWait.measuring(),
+            enrolmentId,
+            deadline,
+            polling,
+            signal,
+          );
+          if (!outcome.finished) {
             logger.warn(
               { listId, enrolmentId },
               'A staging list is kept because Dotdigital is still enrolling it; the next sync deletes it',
