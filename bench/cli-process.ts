@@ -72,9 +72,10 @@ export async function runConnectorWrite(options: {
   const args = [CONNECTOR_MAIN, 'write', '--config', configPath, '--catalog', catalogPath];
   // GNU time reports the child's peak RSS after it exits; without it, VmHWM is polled.
   const useTime = existsSync(TIME);
+  // Its own process group, so a timeout can stop the connector behind /usr/bin/time as well.
   const child = useTime
-    ? spawn(TIME, ['-v', process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    ? spawn(TIME, ['-v', process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+    : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const started = performance.now();
   let polledPeak = 0;
   const poll = useTime

@@ -63,6 +63,8 @@ export interface PipelineOptions {
 
 interface Numbered {
   message: AirbyteMessage;
+  /** Characters of the input line (the protocol reader gives it); counted by the window's byte budget. */
+  size?: number;
 }
 
 export type MessageSource = AsyncIterable<readonly Numbered[] | Numbered>;
@@ -108,7 +110,9 @@ export class WritePipeline {
       this.window.wake();
     });
     // Work queued in partial batches cannot finish until it is sent.
-    this.window = new InFlightWindow(this.tuning.window, () => this.resolution.flush());
+    this.window = new InFlightWindow(this.tuning.window, this.tuning.windowBytes, () =>
+      this.resolution.flush(),
+    );
     this.outcomes = new RecordOutcomes(this.counters, options.rejections, this.ledger, this.window);
     this.tracker = new EnrolmentTracker(
       config,
@@ -200,12 +204,12 @@ export class WritePipeline {
         }
         const next = await iterator.next();
         if (next.done || failure.error !== undefined) break;
-        const batch = Array.isArray(next.value) ? next.value : [next.value as { message: AirbyteMessage }];
+        const batch = Array.isArray(next.value) ? next.value : [next.value as Numbered];
         for (let i = 0; i < batch.length; i++) {
           while (window.isFull() && failure.error === undefined) await window.waitForSpace();
           if (failure.error !== undefined) break reading;
-          const message = batch[i]!.message;
-          if (message.type === 'RECORD') this.acceptRecord(message.record);
+          const { message, size } = batch[i]!;
+          if (message.type === 'RECORD') this.acceptRecord(message.record, size ?? 0);
           else if (message.type === 'STATE') this.acceptState(message.state);
           // TRACE (stream status), LOG and the rest are not a destination's to echo.
         }
@@ -224,11 +228,11 @@ export class WritePipeline {
     this.ledger.addState(state);
   }
 
-  private acceptRecord(record: AirbyteRecordMessage): void {
+  private acceptRecord(record: AirbyteRecordMessage, size: number): void {
     this.counters.recordsRead++;
     const tally = this.ledger.addRecord(record.stream, record.namespace);
-    this.window.add();
-    const item = this.preparation.prepare(record, tally);
+    this.window.add(size);
+    const item = this.preparation.prepare(record, tally, size);
     if (item !== null) this.resolution.add(item);
   }
 

@@ -149,14 +149,23 @@ class JsonLinesFileSink implements RejectionSink {
   ) {}
 
   add(rejected: RejectedRecord): void {
-    const line = JSON.stringify({
-      record: rejected.record,
+    const entry = {
+      record: rejected.record as unknown,
       stream: rejected.stream,
       reason: rejected.reason,
       message: rejected.message,
       emitted_at: rejected.emittedAt,
       rejected_at: new Date().toISOString(),
-    });
+    };
+    let line: string;
+    try {
+      line = JSON.stringify(entry);
+    } catch (error) {
+      // JSON.parse accepts nesting deeper than JSON.stringify can write back (it overflows the stack).
+      // The rejection still counts and is kept, with its reason; only the record's body is left out.
+      if (!(error instanceof RangeError)) throw error;
+      line = JSON.stringify({ ...entry, record: null, record_omitted: 'nested too deeply to write back' });
+    }
     this.buffer.push(line, '\n');
     this.buffered += line.length + 1;
     if (this.buffered >= FILE_BUFFER_LIMIT) this.flush();

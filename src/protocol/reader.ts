@@ -22,6 +22,8 @@ const PAYLOAD_KEY: Record<string, string> = {
 export interface NumberedMessage {
   lineNumber: number;
   message: AirbyteMessage;
+  /** Characters of the line it came from: what backpressure counts, besides messages. */
+  size: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function* readMessageBatches(
         lineNumber += 1;
         if (line.length > maxLineChars) throw lineTooLong(lineNumber, maxLineChars);
         const message = parseLine(line, lineNumber);
-        if (message) batch.push({ lineNumber, message });
+        if (message) batch.push({ lineNumber, message, size: line.length });
         start = newline + 1;
         newline = text.indexOf('\n', start);
       }
@@ -82,7 +84,7 @@ export async function* readMessageBatches(
     lineNumber += 1;
     if (partial.length > maxLineChars) throw lineTooLong(lineNumber, maxLineChars);
     const message = parseLine(partial, lineNumber);
-    if (message) yield [{ lineNumber, message }];
+    if (message) yield [{ lineNumber, message, size: partial.length }];
   }
 }
 

@@ -24,20 +24,28 @@ const scenarios = [
   {
     mode: 'contacts' as const,
     seed: 20251,
+    processingMs: 60_000,
     kills: 8,
     config: { enrolment_mode: 'contacts', resolution: 'lookup' },
   },
-  { mode: 'list' as const, seed: 7331, kills: 5, config: { enrolment_mode: 'list', resolution: 'auto' } },
+  {
+    mode: 'list' as const,
+    seed: 7331,
+    // Longer than a re-run takes, so a re-run meets the killed attempt's enrolment still processing.
+    processingMs: 300_000,
+    kills: 5,
+    config: { enrolment_mode: 'list', resolution: 'auto' },
+  },
 ];
 
 describe('crash and resume (kill -9 at seeded points, re-run from the last echoed state)', () => {
   it.each(scenarios)(
     '$mode mode, seed $seed: every valid contact enrolled exactly once, every invalid one reported',
-    async ({ mode, seed, kills, config }) => {
+    async ({ mode, seed, kills, config, processingMs }) => {
       emu = await reliabilityEmulator({
-        // Processing takes 60 emulated seconds (0.6 s real): long enough for kills to land while an
-        // enrolment is accepted but not finished, short enough for the suite.
-        settings: { enrolmentProcessingMs: 60_000, importProcessingMs: 60_000 },
+        // Processing takes 60 or 300 emulated seconds (0.6 or 3 s real): long enough for kills to land
+        // while an enrolment is accepted but not finished, short enough for the suite.
+        settings: { enrolmentProcessingMs: processingMs, importProcessingMs: 60_000 },
       });
       // A few real milliseconds per call, so a condition polled every 2 ms catches the sync mid-step.
       emu.control.setFaults({ latencyMs: 3 });

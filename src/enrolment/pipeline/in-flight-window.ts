@@ -1,11 +1,15 @@
 /**
- * Backpressure: a bounded count of records read but without an outcome. While it is full nothing more is
- * read from stdin, so memory stays flat however long the input is. Reading resumes at three quarters,
- * not at the first free slot, so the reader does not wake for every single outcome.
+ * Backpressure: a bounded count of records read but without an outcome, and a bounded number of input
+ * characters they hold. While either is full nothing more is read from stdin, so memory stays flat
+ * however long the input is and however large its records are. Reading resumes at three quarters, not
+ * at the first free slot, so the reader does not wake for every single outcome. One record is always
+ * admitted, so a single record larger than the byte budget still goes through rather than stalling.
  */
 export class InFlightWindow {
   /** Records read and not yet settled. */
   count = 0;
+  /** Input characters held by those records. */
+  bytes = 0;
   /** The reader is waiting for room (progress lines and batch flushing take this into account). */
   readerBlocked = false;
   private waiter: (() => void) | null = null;
@@ -13,21 +17,28 @@ export class InFlightWindow {
   /** `beforeWait` runs each time the reader blocks: work held in partial batches must be sent to free room. */
   constructor(
     readonly size: number,
+    readonly byteBudget: number,
     private readonly beforeWait: () => void,
   ) {}
 
-  add(): void {
+  add(bytes: number): void {
     this.count++;
+    this.bytes += bytes;
   }
 
   isFull(): boolean {
-    return this.count >= this.size;
+    return this.count >= this.size || (this.count > 0 && this.bytes >= this.byteBudget);
   }
 
-  release(): void {
+  release(bytes: number): void {
     this.count--;
+    this.bytes -= bytes;
     const waiter = this.waiter;
-    if (waiter !== null && this.count <= this.size * 0.75) {
+    if (
+      waiter !== null &&
+      this.count <= this.size * 0.75 &&
+      (this.count === 0 || this.bytes <= this.byteBudget * 0.75)
+    ) {
       this.waiter = null;
       waiter();
     }

@@ -30,7 +30,7 @@ export class RecordOutcomes {
 
   /** Counting the outcome (enrolled, would enrol, …) is the caller's; this frees the record's place. */
   settle(item: InFlight, rejected: boolean): void {
-    this.window.release();
+    this.window.release(item.size);
     this.ledger.settle(item.tally, rejected);
   }
 }

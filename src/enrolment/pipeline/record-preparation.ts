@@ -23,7 +23,7 @@ export class RecordPreparation {
   ) {}
 
   /** The record with its normalised identifier, or null when it has been rejected. */
-  prepare(record: AirbyteRecordMessage, tally: Tally): InFlight | null {
+  prepare(record: AirbyteRecordMessage, tally: Tally, size: number): InFlight | null {
     let cached = this.lastRoute;
     if (cached === null || cached.name !== record.stream || cached.namespace !== record.namespace) {
       cached = {
@@ -34,7 +34,15 @@ export class RecordPreparation {
       this.lastRoute = cached;
     }
     const route = cached.route;
-    const item: InFlight = { kind: 'contactId', value: '', tally, record, route: route!, contactId: 0 };
+    const item: InFlight = {
+      kind: 'contactId',
+      value: '',
+      tally,
+      record,
+      route: route!,
+      contactId: 0,
+      size,
+    };
     if (route === undefined) {
       this.noteUnknownStream(record);
       this.outcomes.reject(item, Reason.streamNotInCatalog);

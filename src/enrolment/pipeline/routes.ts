@@ -19,6 +19,8 @@ export interface InFlight extends IdentifierQuery {
   record: AirbyteRecordMessage;
   route: StreamRoute;
   contactId: number;
+  /** Characters of its input line, held against the window's byte budget until it settles. */
+  size: number;
 }
 
 export interface StreamRoute {

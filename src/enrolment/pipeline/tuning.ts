@@ -13,6 +13,11 @@ export const ENROLMENT_CALLS_PER_HOUR = 20;
 export interface PipelineTuning {
   /** Records read but without an outcome; reading pauses while this many are in flight. */
   window: number;
+  /**
+   * Characters of input held by records in flight; reading also pauses past this, so a few huge records
+   * cannot hold as much memory as a window of ordinary ones multiplied by their size.
+   */
+  windowBytes: number;
   /** Records per resolve() call; large batches let the resolver choose a listing walk. */
   resolveBatchSize: number;
   /** resolve() calls running at once. */
@@ -38,6 +43,7 @@ export interface PipelineTuning {
 
 export const DEFAULT_TUNING: PipelineTuning = {
   window: 10_000,
+  windowBytes: 32 * 1024 * 1024,
   resolveBatchSize: 2_000,
   resolveConcurrency: 2,
   resolveMaxAgeMs: 200,

@@ -64,7 +64,7 @@ export class SyncProcess {
 
   constructor(
     config: Record<string, unknown>,
-    options: { catalog?: unknown; rejectedRecordsFile?: string } = {},
+    options: { catalog?: unknown; rejectedRecordsFile?: string; env?: NodeJS.ProcessEnv } = {},
   ) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'reliability-'));
     const catalog = options.catalog ?? streamCatalog();
@@ -82,7 +82,7 @@ export class SyncProcess {
         '--catalog',
         path.join(this.dir, 'catalog.json'),
       ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
     );
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
@@ -145,7 +145,7 @@ export class SyncProcess {
   /** Rows of the attempt's rejected-records file (none without one). */
   rejectedRecords(): { record: Record<string, unknown>; reason: string }[] {
     if (this.rejectedPath === undefined) return [];
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(this.rejectedPath, 'utf8');
     } catch {
@@ -173,11 +173,12 @@ export function startSync(
   emu: RunningEmulator,
   overrides: Record<string, unknown> = {},
   catalog?: unknown,
+  env?: NodeJS.ProcessEnv,
 ): SyncProcess {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'reliability-rejected-')), 'rejected.jsonl');
   return new SyncProcess(
     syncConfig(emu, { rejected_records: { destination: 'local_file', path: file }, ...overrides }),
-    { catalog, rejectedRecordsFile: file },
+    { catalog, rejectedRecordsFile: file, env },
   );
 }
 
