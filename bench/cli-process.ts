@@ -69,7 +69,10 @@ export async function runConnectorWrite(options: {
   const catalogPath = path.join(dir, 'catalog.json');
   writeFileSync(configPath, JSON.stringify(options.config));
   writeFileSync(catalogPath, JSON.stringify(options.catalog));
-  const args = [CONNECTOR_MAIN, 'write', '--config', configPath, '--catalog', catalogPath];
+  // BENCH_CONNECTOR_NODE_FLAGS (e.g. --max-old-space-size=128) runs the connector as in a memory-limited
+  // container, where Node sizes its heap from the limit; the emulator in this process keeps its own heap.
+  const nodeFlags = (process.env.BENCH_CONNECTOR_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeFlags, CONNECTOR_MAIN, 'write', '--config', configPath, '--catalog', catalogPath];
   // GNU time reports the child's peak RSS after it exits; without it, VmHWM is polled.
   const useTime = existsSync(TIME);
   // Its own process group, so a timeout can stop the connector behind /usr/bin/time as well.

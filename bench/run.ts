@@ -1,16 +1,17 @@
 /**
- * Runs the benchmarks (not part of the tests): `node <dist>/bench/run.js [throughput|memory|e2e]
- * [--json FILE] [--quick]`. Without a name all three run, one after another. --quick shrinks the sizes for
+ * Runs the benchmarks (not part of the tests): `node <dist>/bench/run.js [throughput|memory|e2e|modes]
+ * [--json FILE] [--quick]`. Without a name all of them run, one after another. --quick shrinks the sizes for
  * a smoke run; the README's figures come from full runs.
  */
 import { parseArgs } from 'node:util';
 
 import { e2e, e2eTable } from './e2e.js';
 import { memory, memoryTable } from './memory.js';
+import { modes, modesTable } from './modes.js';
 import { formatMachine, machine, writeJson } from './report.js';
 import { throughput, throughputTable } from './throughput.js';
 
-const BENCHMARKS = ['throughput', 'memory', 'e2e'] as const;
+const BENCHMARKS = ['throughput', 'memory', 'e2e', 'modes'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string; results: unknown }> {
@@ -26,6 +27,10 @@ async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string;
     case 'e2e': {
       const rows = await e2e({ quick });
       return { table: e2eTable(rows), results: rows };
+    }
+    case 'modes': {
+      const result = await modes({ quick });
+      return { table: modesTable(result), results: result };
     }
   }
 }
