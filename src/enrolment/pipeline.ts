@@ -247,7 +247,7 @@ export class WritePipeline {
   private tick(): void {
     const now = this.now();
     this.resolution.flushIfStale(now);
-    this.batcher.flushStale(now, this.ledger.waitingStates > 0 || this.window.readerBlocked);
+    this.batcher.flushStale(now, this.ledger.waitingStates > 0, this.window.readerBlocked);
     this.progress.maybeReport(now, () => ({
       counters: this.counters,
       inFlight: this.window.count,

@@ -344,6 +344,45 @@ describe('WritePipeline batching and reporting', () => {
     expect(summary.batches_by_mode).toMatchObject({ list: { batches: 1, contacts: 45 } });
   });
 
+  it('list mode does not spend an allowance unit on each lull between resolve batches', async () => {
+    // Each resolve batch takes longer than enrolIdleMs (as a walk of a large account does) while states
+    // wait behind the batch: a partial list still waits for more, up to listMaxAgeMs.
+    class SlowResolver extends MemoryResolver {
+      override async resolve(queries: Parameters<MemoryResolver['resolve']>[0]) {
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return super.resolve(queries);
+      }
+    }
+    const input = [];
+    for (let i = 1; i <= 100; i++) {
+      input.push(record({ contact_id: i }));
+      if (i % 10 === 0) input.push(streamState(i));
+    }
+    const h = harness({
+      config: { enrolmentMode: 'list' },
+      resolver: new SlowResolver(contacts(200)),
+      tuning: { resolveBatchSize: 10, resolveConcurrency: 1 },
+    });
+    await h.pipeline.run(messagesOf(input));
+    expect(h.engine.submitted.map((b) => b.length)).toEqual([100]);
+    expect(cursors(h.out)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  });
+
+  it('list mode still sends a partial list once a state has waited listMaxAgeMs', async () => {
+    const h = harness({ config: { enrolmentMode: 'list' }, tuning: { listMaxAgeMs: 100 } });
+    let submittedBeforeEnd = -1;
+    async function* source() {
+      yield { message: record({ contact_id: 1 }) };
+      yield { message: record({ contact_id: 2 }) };
+      yield { message: streamState(1) };
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      submittedBeforeEnd = h.engine.submitted.length;
+    }
+    await h.pipeline.run(source());
+    expect(submittedBeforeEnd).toBe(1);
+    expect(cursors(h.out)).toEqual([1]);
+  });
+
   it('releases a list-mode enrolment only after the state covering its records is echoed', async () => {
     const events: string[] = [];
     class ReleasingEngine extends MemoryEngine {

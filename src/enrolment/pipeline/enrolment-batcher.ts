@@ -28,13 +28,21 @@ export class EnrolmentBatcher {
     if (program.batch.length >= this.batchLimit()) this.flush(program);
   }
 
-  /** Sends partial batches that something waits for (a state, or a reader blocked on the window). */
-  flushStale(now: number, somethingWaits: boolean): void {
+  /**
+   * Sends partial batches that something waits for: a state, or a reader blocked on the window (then
+   * nothing more can arrive until something settles). A batch that would go as a staging list waits
+   * longer for a state (`listMaxAgeMs`), because every list spends an allowance unit.
+   */
+  flushStale(now: number, stateWaiting: boolean, readerBlocked: boolean): void {
     for (const program of this.programs.values()) {
       if (program.batch.length === 0 || this.failure.error !== undefined) continue;
       const idle = now - program.batchLastAt >= this.tuning.enrolIdleMs;
-      const old = now - program.batchFirstAt >= this.tuning.enrolMaxAgeMs;
-      if (somethingWaits && (idle || old)) this.flush(program);
+      const age = now - program.batchFirstAt;
+      const old = age >= this.tuning.enrolMaxAgeMs;
+      if (readerBlocked && (idle || old)) this.flush(program);
+      else if (stateWaiting && this.wouldUseList(program.batch.length)) {
+        if (age >= this.tuning.listMaxAgeMs) this.flush(program);
+      } else if (stateWaiting && (idle || old)) this.flush(program);
     }
   }
 

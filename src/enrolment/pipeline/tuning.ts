@@ -30,6 +30,14 @@ export interface PipelineTuning {
   enrolMaxAgeMs: number;
   /** Largest batch handed to a list-mode submit (one allowance unit for all of it). */
   listBatchSize: number;
+  /**
+   * A partial batch that would go as a staging list waits this long for a waiting state, not just
+   * `enrolIdleMs`: each list costs one of the 20 hourly allowance units whatever its size, so a lull
+   * between resolve batches is no reason to spend one. Kept well under Airbyte's 15 minutes per state.
+   */
+  listMaxAgeMs: number;
+  /** Records per resolve() call when list mode is possible; larger batches mean fewer listing walks. */
+  listResolveBatchSize: number;
   tickMs: number;
   progressIntervalMs: number;
   /** On failure or SIGTERM: how long accepted enrolments may still settle before the states are echoed. */
@@ -50,6 +58,8 @@ export const DEFAULT_TUNING: PipelineTuning = {
   enrolIdleMs: 5_000,
   enrolMaxAgeMs: 60_000,
   listBatchSize: 100_000,
+  listMaxAgeMs: 300_000,
+  listResolveBatchSize: 20_000,
   tickMs: 100,
   progressIntervalMs: 30_000,
   shutdownGraceMs: 10_000,
@@ -64,6 +74,11 @@ export function effectiveTuning(
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const listMode = config.enrolmentMode !== 'contacts' && !config.dryRun;
   if (listMode) {
+    // A walk of the account's contacts costs the same whatever the batch it resolves, so when the
+    // contacts may go through a list (no hurry per contact), resolve in larger batches.
+    if (overrides?.resolveBatchSize === undefined) {
+      tuning.resolveBatchSize = Math.max(tuning.resolveBatchSize, tuning.listResolveBatchSize);
+    }
     // A list-mode batch can only fill if the window holds it.
     tuning.window = Math.max(tuning.window, tuning.listBatchSize + tuning.resolveBatchSize);
   }
