@@ -1,37 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../emulator/src/index.js';
 import {
+  audienceInput,
   contactId,
   EMULATOR_OPTIONS,
   enrolmentCounts,
   LiveWrite,
   reachable,
   rec,
+  replayAfter,
   runWrite,
-  streamState,
   until,
-  type Message,
 } from './write-harness.js';
 import { emulatorForEachTest } from '../support/emulator-lifecycle.js';
 
 const emu = emulatorForEachTest(EMULATOR_OPTIONS);
-
-function audienceInput(audience: number[], stateEvery: number): Message[] {
-  const input: Message[] = [];
-  audience.forEach((n, i) => {
-    input.push(rec({ contact_id: contactId(n) }));
-    if ((i + 1) % stateEvery === 0) input.push(streamState(i + 1));
-  });
-  return input;
-}
-
-/** The input an orchestrator replays after a failed attempt: everything after the last echoed state. */
-function after(input: Message[], states: Message[]): Message[] {
-  const last = states.at(-1);
-  if (!last) return input;
-  const index = input.findIndex((m) => m.type === 'STATE' && m.state.id === last.id);
-  return input.slice(index + 1);
-}
 
 describe('write survives kill -9 at any point (built CLI against the emulator)', () => {
   const killPoints: [string, (emu: RunningEmulator, live: LiveWrite) => boolean][] = [
@@ -68,7 +51,7 @@ describe('write survives kill -9 at any point (built CLI against the emulator)',
       let attempts = 0;
       let states = echoed;
       for (;;) {
-        input = after(input, states);
+        input = replayAfter(input, states);
         const run = await runWrite(emu(), input, { config: { resolution: 'lookup' }, timeoutMs: 120_000 });
         attempts++;
         expect(run.errors).toEqual([]);

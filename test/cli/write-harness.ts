@@ -107,6 +107,27 @@ export const legacyState = (cursor: number): Message => ({
   state: { type: 'LEGACY', data: { cursor } },
 });
 
+/**
+ * Contact-ID records for audience ordinals, with a STREAM state after every `stateEvery` records and,
+ * with `finalState`, after the last one too.
+ */
+export function audienceInput(audience: number[], stateEvery: number, finalState = false): Message[] {
+  const input: Message[] = [];
+  audience.forEach((n, i) => {
+    input.push(rec({ contact_id: contactId(n) }));
+    const done = i + 1;
+    if (done % stateEvery === 0 || (finalState && done === audience.length)) input.push(streamState(done));
+  });
+  return input;
+}
+
+/** The input an orchestrator replays after a failed attempt: everything after the last echoed state. */
+export function replayAfter(input: Message[], states: Message[]): Message[] {
+  const last = states.at(-1);
+  if (!last) return input;
+  return input.slice(input.findIndex((m) => m.type === 'STATE' && m.state.id === last.id) + 1);
+}
+
 export const lines = (messages: Message[]): string =>
   messages.map((m) => JSON.stringify(m)).join('\n') + '\n';
 

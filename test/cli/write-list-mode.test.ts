@@ -7,34 +7,18 @@ import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../emulator/src/index.js';
 import { emulatorForEachTest } from '../support/emulator-lifecycle.js';
 import {
+  audienceInput,
   contactId,
   enrolmentCounts,
   LiveWrite,
   reachable,
-  rec,
+  replayAfter,
   runWrite,
-  streamState,
   until,
-  type Message,
 } from './write-harness.js';
 
 // 150,000 generated contacts hold 100,000 reachable ones; processing delays pass 100× faster.
 const emu = emulatorForEachTest({ timeScale: 100, contacts: 150_000 });
-
-function audienceInput(audience: number[], stateEvery: number): Message[] {
-  const input: Message[] = [];
-  audience.forEach((n, i) => {
-    input.push(rec({ contact_id: contactId(n) }));
-    if ((i + 1) % stateEvery === 0 || i + 1 === audience.length) input.push(streamState(i + 1));
-  });
-  return input;
-}
-
-function after(input: Message[], states: Message[]): Message[] {
-  const last = states.at(-1);
-  if (!last) return input;
-  return input.slice(input.findIndex((m) => m.type === 'STATE' && m.state.id === last.id) + 1);
-}
 
 const listConfig = (programId: number) => ({
   program_id: programId,
@@ -48,14 +32,14 @@ describe('write in list mode (built CLI against the emulator)', () => {
     const audience = reachable(100_000);
     // Contacts already in program 1001 ("enrol only the first time") come back in the fault report.
     const already = audience.slice(0, 40);
-    const first = await runWrite(emu(), audienceInput(already, 40), {
+    const first = await runWrite(emu(), audienceInput(already, 40, true), {
       config: { ...listConfig(1001), enrolment_mode: 'contacts' },
     });
     expect(first.errors).toEqual([]);
     const callsBefore = emu().control.enrolmentCalls().length;
 
     // With the recent-enrolment check off, Dotdigital's own rule is what refuses the 40.
-    const run = await runWrite(emu(), audienceInput(audience, 10_000), {
+    const run = await runWrite(emu(), audienceInput(audience, 10_000, true), {
       config: { ...listConfig(1001), recent_enrolment_lookback_hours: 0 },
       timeoutMs: 240_000,
     });
@@ -94,7 +78,7 @@ describe('write in list mode (built CLI against the emulator)', () => {
       // Slow imports and processing so each kill lands at its stage.
       emu().control.updateSettings({ importProcessingMs: 60_000, enrolmentProcessingMs: 60_000 });
       const audience = reachable(3_000);
-      let input = audienceInput(audience, 3_000);
+      let input = audienceInput(audience, 3_000, true);
       const live = new LiveWrite(emu(), { config: listConfig(1002) });
       live.send(input);
       live.end();
@@ -104,7 +88,7 @@ describe('write in list mode (built CLI against the emulator)', () => {
 
       let states = live.states();
       for (let attempt = 0; attempt < 3; attempt++) {
-        input = after(input, states);
+        input = replayAfter(input, states);
         if (input.length === 0) break;
         const run = await runWrite(emu(), input, { config: listConfig(1002), timeoutMs: 120_000 });
         expect(run.errors).toEqual([]);

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/index.js';
+import type { ContactEnrolmentState, EnrolmentCall } from '../../src/control.js';
 import type { Fixture } from '../../src/fixture.js';
 import type { FaultSettings, SettingsPatch } from '../../src/settings.js';
 import { call, client, type ApiResponse, type Client, type Credentials } from './http.js';
@@ -63,22 +64,6 @@ function ok(response: ApiResponse, what: string): unknown {
   return response.json;
 }
 
-export interface EnrolmentStateEntry {
-  contactId: number;
-  count: number;
-  enrolledAt: string[];
-}
-
-export interface EnrolmentCall {
-  id: string;
-  programId: number;
-  status: string;
-  contacts: number[];
-  addressBooks: number[];
-  enrolled: number[];
-  faults: { contactId: number; reason: string }[];
-}
-
 export interface LoggedRequest {
   method: string;
   path: string;
@@ -103,7 +88,7 @@ export function controlClient(baseUrl: string) {
     settings: () => get('/settings') as Promise<Record<string, unknown>>,
     setSettings: (patch: SettingsPatch) => send('PUT', '/settings', patch),
     enrolmentState: async (programId: number) =>
-      ((await get(`/state/enrolments?programId=${programId}`)) as { contacts: EnrolmentStateEntry[] })
+      ((await get(`/state/enrolments?programId=${programId}`)) as { contacts: ContactEnrolmentState[] })
         .contacts,
     enrolmentCalls: () => get('/enrolment-calls') as Promise<EnrolmentCall[]>,
     requests: () => get('/requests') as Promise<LoggedRequest[]>,

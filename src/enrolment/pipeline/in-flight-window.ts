@@ -10,9 +10,12 @@ export class InFlightWindow {
   count = 0;
   /** Input characters held by those records. */
   bytes = 0;
-  /** The reader is waiting for room (progress lines and batch flushing take this into account). */
-  readerBlocked = false;
   private waiter: (() => void) | null = null;
+
+  /** The reader is waiting for room (progress lines and batch flushing take this into account). */
+  get readerBlocked(): boolean {
+    return this.waiter !== null;
+  }
 
   /** `beforeWait` runs each time the reader blocks: work held in partial batches must be sent to free room. */
   constructor(
@@ -45,14 +48,10 @@ export class InFlightWindow {
   }
 
   waitForSpace(): Promise<void> {
-    this.readerBlocked = true;
+    const space = new Promise<void>((resolve) => (this.waiter = resolve));
+    // Flushing may settle records at once (and so call release); the waiter is in place to hear it.
     this.beforeWait();
-    return new Promise<void>((resolve) => {
-      this.waiter = () => {
-        this.readerBlocked = false;
-        resolve();
-      };
-    });
+    return space;
   }
 
   /** Lets a blocked reader go whether or not there is room: the sync is stopping. */

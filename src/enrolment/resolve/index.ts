@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
 import type { Contact, DotdigitalClient } from '../../dotdigital/types.js';
 import type { ContactResolver, IdentifierQuery, Resolution } from '../engine-types.js';
-import { withChannelStatuses } from './enrich.js';
 import { DEFAULT_LOOKUP_CONCURRENCY, lookUpContacts } from './lookup.js';
 import { distinctQueries, queryKey } from './query-key.js';
 import { SCAN_PAGE_SIZE, scanContacts } from './scan.js';
@@ -68,7 +67,6 @@ export function createContactResolver(
     });
     stats.scanPages += walk.pagesRead;
     accountSize = learnFromWalk(accountSize, walk.pagesRead, walk.complete);
-    stats.lookups += await withChannelStatuses(client, walk.found, concurrency);
     const answers = new Map<string, Contact | null>();
     const remaining = new Map<string, IdentifierQuery>();
     for (const [key, query] of queries) {
