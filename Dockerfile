@@ -23,6 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && find node_modules -type f \( -name '*.ts' -o -name '*.cts' -o -name '*.mts' -o -name '*.map' \) -delete
 
+# emulator/Dockerfile starts its build stage with the same steps, to share the full `npm ci` layer.
 FROM ${BASE_IMAGE} AS build
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /build

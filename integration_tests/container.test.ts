@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { inspectImage, repoRoot, type ImageInspection } from './support/docker.js';
+import { inspectImage, repoRoot, setUpTimeouts, type ImageInspection } from './support/docker.js';
 import { readImageContents, type ImageContents } from './support/image-contents.js';
 import { runConnector, inputDir, type ConnectorRun } from './support/connector-container.js';
 import { startEmulatorContainer, type EmulatorContainer } from './support/emulator-container.js';
@@ -24,6 +24,11 @@ const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'),
   devDependencies: Record<string, string>;
 };
 
+// On a fresh machine the set-up installs an engine and builds three images: its steps' own limits, and a
+// minute for inspecting the result. vitest's default hook limit is far shorter.
+const setUpTimeoutMs =
+  setUpTimeouts.engineMs + setUpTimeouts.baseImageMs + 2 * setUpTimeouts.imageBuildMs + 60_000;
+
 let images: PreparedImages;
 let inspection: ImageInspection;
 let contents: ImageContents;
@@ -32,7 +37,7 @@ beforeAll(async () => {
   images = await prepareImages();
   inspection = await inspectImage(images.connector);
   contents = await readImageContents(images.connector);
-});
+}, setUpTimeoutMs);
 
 describe('the connector image', () => {
   it('runs as a non-root user', () => {

@@ -8,12 +8,14 @@
 # Environment:
 #   DOCKERD_LOG            where dockerd writes its log (default /var/log/dockerd.log)
 #   DOCKERD_START_TIMEOUT  seconds to wait for the engine to answer (default 90)
+#   DOCKER_RUN_DIR         where dockerd keeps its pid files (default /var/run; tests point it elsewhere)
 set -euo pipefail
 
 log() { printf 'ensure-docker: %s\n' "$*" >&2; }
 
 dockerd_log="${DOCKERD_LOG:-/var/log/dockerd.log}"
 start_timeout="${DOCKERD_START_TIMEOUT:-90}"
+run_dir="${DOCKER_RUN_DIR:-/var/run}"
 
 # apt-get and dockerd need root; CI runs as root, a developer may have sudo.
 as_root() {
@@ -77,7 +79,7 @@ if ! engine_answers && ! dockerd_running; then
   # An engine that was killed (e.g. when the session that started it ended) leaves pid files behind,
   # and its containerd may linger as a zombie: dockerd then waits for that containerd until it times
   # out. Stale pid files are removed so that dockerd starts a fresh containerd.
-  for pid_file in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+  for pid_file in "$run_dir/docker.pid:dockerd" "$run_dir/docker/containerd/containerd.pid:containerd"; do
     if [ -f "${pid_file%%:*}" ] && ! pid_file_is_live "${pid_file%%:*}" "${pid_file##*:}"; then
       log "removing stale ${pid_file%%:*}"
       as_root rm -f "${pid_file%%:*}"
@@ -85,12 +87,15 @@ if ! engine_answers && ! dockerd_running; then
   done
   log "starting dockerd (log: $dockerd_log)"
   as_root mkdir -p "$(dirname "$dockerd_log")"
-  # setsid + nohup: the engine must outlive this script and the test process that called it. The log
-  # redirection happens inside the root shell, so it works through sudo too.
+  # The root shell puts the engine in the background itself and returns at once. Backgrounding here
+  # instead (`as_root ... &`) would leave a subshell of this script waiting on dockerd while holding
+  # this script's stdout and stderr: a caller that waits for those pipes to close (as Node's 'close'
+  # event does) would then wait forever. setsid + nohup: the engine outlives this script and its
+  # caller. The log redirection happens inside the root shell, so it works through sudo too.
   # --bridge=none: every build and container here uses host networking, and with no bridge (and no NAT
   # rules) a container that forgets to ask for it gets no route off the machine instead of one.
-  as_root sh -c 'exec setsid nohup dockerd --bridge=none --iptables=false >>"$1" 2>&1 </dev/null' \
-    sh "$dockerd_log" &
+  as_root sh -c 'setsid nohup dockerd --bridge=none --iptables=false >>"$1" 2>&1 </dev/null &' \
+    sh "$dockerd_log"
 fi
 
 deadline=$((SECONDS + start_timeout))

@@ -9,8 +9,22 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * run on a fresh machine of the project's kind. A no-op where `docker info` already works.
  */
 export async function ensureDockerEngine(): Promise<void> {
-  await runProcessOrThrow('bash', [path.join(repoRoot, 'scripts', 'ensure-docker.sh')], { echoStderr: true });
+  await runProcessOrThrow('bash', [path.join(repoRoot, 'scripts', 'ensure-docker.sh')], {
+    echoStderr: true,
+    timeoutMs: setUpTimeouts.engineMs,
+  });
 }
+
+/**
+ * Each set-up step's limit, so that a step that hangs fails by name, with its output, instead of
+ * running into the test hook's time-out. Generous: a fresh machine downloads Debian's docker.io, a
+ * minimal Debian and every npm package, on two cores shared with the other test files.
+ */
+export const setUpTimeouts = {
+  engineMs: 10 * 60_000,
+  baseImageMs: 15 * 60_000,
+  imageBuildMs: 15 * 60_000,
+};
 
 /**
  * The image the connector Dockerfile builds FROM. No image registry is reachable where these tests
@@ -24,9 +38,7 @@ export async function resolveBaseImage(): Promise<string> {
   const { stdout } = await runProcessOrThrow(
     'bash',
     [path.join(repoRoot, 'scripts', 'build-base-image.sh')],
-    {
-      echoStderr: true,
-    },
+    { echoStderr: true, timeoutMs: setUpTimeouts.baseImageMs },
   );
   const tag = stdout.trim().split('\n').pop();
   if (!tag) throw new Error('scripts/build-base-image.sh printed no image tag');
@@ -50,7 +62,13 @@ export async function buildImage(build: ImageBuild): Promise<void> {
   const args = ['build', '--network', 'host', '--force-rm', '--file', build.dockerfile, '--tag', build.tag];
   for (const [name, value] of Object.entries(build.buildArgs)) args.push('--build-arg', `${name}=${value}`);
   args.push(build.context);
-  const result = await runProcess('docker', args);
+  const result = await runProcess('docker', args, { timeoutMs: setUpTimeouts.imageBuildMs });
+  if (result.timedOut) {
+    throw new Error(
+      `docker build of ${build.tag} did not end within ${setUpTimeouts.imageBuildMs / 60_000} minutes:\n` +
+        (result.stdout + result.stderr).slice(-6000),
+    );
+  }
   if (result.code !== 0) {
     // The build log goes to stdout with the legacy builder and to stderr with BuildKit: show both.
     throw new Error(`docker build of ${build.tag} failed:\n${(result.stdout + result.stderr).slice(-6000)}`);

@@ -4,6 +4,8 @@ export interface ProcessResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Whether timeoutMs passed before the child ended (it was then made to end). */
+  timedOut: boolean;
 }
 
 export interface ProcessOptions {
@@ -13,7 +15,11 @@ export interface ProcessOptions {
   cwd?: string;
   /** Copy the child's stderr to ours as it comes, so slow set-up steps show progress in CI logs. */
   echoStderr?: boolean;
-  /** Called when the child has not ended after timeoutMs; it must make the child end. */
+  /**
+   * Called when the child has not ended after timeoutMs; it must make the child end. By default the
+   * child's whole process group is killed: a grandchild still holding the output pipes would otherwise
+   * keep the run from ending.
+   */
   onTimeout?: () => void;
   timeoutMs?: number;
 }
@@ -29,7 +35,10 @@ export function runProcess(
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // A process group of its own, so that a time-out can end everything the child started.
+      detached: options.timeoutMs !== undefined && !options.onTimeout,
     });
+    let timedOut = false;
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -40,11 +49,14 @@ export function runProcess(
     const timer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => (options.onTimeout ?? (() => child.kill('SIGKILL')))(), options.timeoutMs);
+        : setTimeout(() => {
+            timedOut = true;
+            (options.onTimeout ?? (() => killGroup(child.pid)))();
+          }, options.timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, timedOut });
     });
     // A child that exits without reading its stdin must not turn into an EPIPE error here.
     child.stdin.on('error', () => undefined);
@@ -56,9 +68,21 @@ export function runProcess(
 export async function runProcessOrThrow(command: string, args: string[], options: ProcessOptions = {}) {
   const result = await runProcess(command, args, options);
   if (result.code !== 0) {
+    const ending = result.timedOut
+      ? `did not end within ${(options.timeoutMs ?? 0) / 1000} s`
+      : `exited with ${result.code}`;
     throw new Error(
-      `${command} ${args.join(' ')} exited with ${result.code}:\n${(result.stdout + result.stderr).slice(-4000)}`,
+      `${command} ${args.join(' ')} ${ending}:\n${(result.stdout + result.stderr).slice(-4000)}`,
     );
   }
   return result;
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
