@@ -86,7 +86,7 @@ work="$(mktemp -d "${TMPDIR:-/var/tmp}/stand-in.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 rootfs="$work/rootfs"
 
-log "debootstrap --variant=minbase $suite from $mirror"
+log "debootstrap --variant=minbase $suite from the mirror in apt's sources"
 start=$SECONDS
 debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
   tail -n 30 "$work/debootstrap.log" >&2

@@ -1,119 +1,180 @@
 /**
  * The set of contact IDs seen in this sync, so a contact is enrolled once however often the audience
- * repeats it. Open addressing with linear probing over Uint32Arrays (0 marks an empty slot, which is
- * free because contact IDs are positive): 4 bytes per slot at a load factor kept between 0.4 and 0.8,
- * and no per-entry object for the garbage collector to trace.
+ * repeats it. Its shape is about memory: it is the one structure that grows with the audience, so it
+ * must cost a few bytes per distinct contact and grow in small steps.
  *
- * The table is split into 64 segments chosen by the top bits of the hash, each growing on its own.
- * A single table doubles all at once, briefly holding the old and the new array: at 5 million contacts
- * that transient (16 + 32 MB) is what peak memory sees. Segments grow one at a time, so the transient is
- * 1/64 of the table, and since they fill evenly but cross their thresholds at slightly different
- * moments, memory grows in small steps averaging about 6–7 bytes per distinct contact.
+ * The layout is Roaring's (Chambi, Lemire et al.): the 32-bit ID space is cut into 65,536 chunks by
+ * the top 16 bits. A chunk keeps the low 16 bits of its IDs sorted (2 bytes per ID) until it holds
+ * 4,096 of them, then switches to a bitmap of 8 KiB, which is smaller from there on. Accounts are given
+ * contact IDs in sequence, so an audience is dense in places: a chunk full of one account's contacts
+ * costs a bit per possible ID, and scattered IDs cost about 3 bytes each.
+ *
+ * The sorted arrays live in slabs that are never freed, in power-of-two regions; a region a chunk grows
+ * out of goes on a free list for the next chunk of that size. A hash table (this set's first shape)
+ * grows by copying itself into a larger array, and each old array goes to the garbage collector and
+ * then to malloc, which keeps its pages: in a 5-million-contact sync that resident garbage was as large
+ * as the live table. Per-chunk typed arrays would have the same problem in small pieces.
  */
-const EMPTY = 0;
-const MAX_LOAD = 0.8;
-const SEGMENT_BITS = 6;
-const SEGMENTS = 1 << SEGMENT_BITS;
-const MIN_SEGMENT_CAPACITY = 64;
+const CHUNK_BITS = 16;
+const LOW_MASK = (1 << CHUNK_BITS) - 1;
+/** Past this many IDs a sorted array (2 bytes each) would be larger than the chunk's bitmap. */
+const ARRAY_MAX = 4096;
+const BITMAP_WORDS = (1 << CHUNK_BITS) / 32;
+/** Region sizes are 2^MIN_CLASS .. 2^MAX_CLASS values. */
+const MIN_CLASS = 2;
+const MAX_CLASS = Math.log2(ARRAY_MAX);
+/** Values per slab (128 KiB); a multiple of every region size. */
+const SLAB_VALUES = 1 << 16;
 
-interface Segment {
-  slots: Uint32Array;
-  mask: number;
-  /** Right shift that turns the hash's remaining bits into a home slot of this segment. */
-  shift: number;
-  count: number;
-  growAt: number;
+interface Chunk {
+  /** Sorted form: where its values are in the pool, the region's size class, and how many are used. */
+  slab: number;
+  offset: number;
+  sizeClass: number;
+  length: number;
+  /** Bitmap form, once the chunk outgrows ARRAY_MAX; the region is then given back. */
+  bits: Uint32Array | null;
 }
 
-function newSegment(capacity: number): Segment {
-  return {
-    slots: new Uint32Array(capacity),
-    mask: capacity - 1,
-    shift: 32 - Math.log2(capacity),
-    count: 0,
-    growAt: Math.floor(capacity * MAX_LOAD),
-  };
+/** Power-of-two regions of Uint16 slabs, reused through a free list per size. */
+class RegionPool {
+  readonly slabs: Uint16Array[] = [];
+  private used = SLAB_VALUES;
+  /** Per size class, released regions as slab * SLAB_VALUES + offset. */
+  private readonly free: number[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
+
+  get byteLength(): number {
+    return this.slabs.length * SLAB_VALUES * Uint16Array.BYTES_PER_ELEMENT;
+  }
+
+  /** Points the chunk at a new region of the class (the old one, if any, is the caller's to release). */
+  allocate(chunk: Chunk, sizeClass: number): void {
+    const reused = this.free[sizeClass]!.pop();
+    if (reused !== undefined) {
+      chunk.slab = Math.floor(reused / SLAB_VALUES);
+      chunk.offset = reused % SLAB_VALUES;
+    } else {
+      const size = 1 << sizeClass;
+      if (this.used + size > SLAB_VALUES) {
+        this.slabs.push(new Uint16Array(SLAB_VALUES));
+        this.used = 0;
+      }
+      chunk.slab = this.slabs.length - 1;
+      chunk.offset = this.used;
+      this.used += size;
+    }
+    chunk.sizeClass = sizeClass;
+  }
+
+  release(slab: number, offset: number, sizeClass: number): void {
+    this.free[sizeClass]!.push(slab * SLAB_VALUES + offset);
+  }
 }
 
 export class ContactIdSet {
-  private readonly segments: Segment[];
+  /** Indexed by the ID's top 16 bits; holey until a chunk gets its first ID. */
+  private readonly chunks: (Chunk | undefined)[] = new Array<Chunk | undefined>(1 << CHUNK_BITS);
+  private readonly pool = new RegionPool();
+  private bitmaps = 0;
   private count = 0;
-
-  constructor(expectedSize = 0) {
-    let capacity = MIN_SEGMENT_CAPACITY;
-    while (capacity * MAX_LOAD * SEGMENTS < expectedSize) capacity *= 2;
-    this.segments = Array.from({ length: SEGMENTS }, () => newSegment(capacity));
-  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Bytes held by the table, for the memory figures in the summary and the benchmark. */
+  /** Bytes held by slabs and bitmaps, for the memory figures in the summary and the benchmark. */
   get byteLength(): number {
-    let bytes = 0;
-    for (const segment of this.segments) bytes += segment.slots.byteLength;
-    return bytes;
+    return this.pool.byteLength + this.bitmaps * BITMAP_WORDS * Uint32Array.BYTES_PER_ELEMENT;
   }
 
   has(id: number): boolean {
     ContactIdSet.check(id);
-    const hash = ContactIdSet.hash(id);
-    const segment = this.segments[hash >>> (32 - SEGMENT_BITS)]!;
-    const slots = segment.slots;
-    let index = ((hash << SEGMENT_BITS) >>> 0) >>> segment.shift;
-    for (;;) {
-      const slot = slots[index];
-      if (slot === id) return true;
-      if (slot === EMPTY) return false;
-      index = (index + 1) & segment.mask;
-    }
+    const chunk = this.chunks[id >>> CHUNK_BITS];
+    if (chunk === undefined) return false;
+    const low = id & LOW_MASK;
+    if (chunk.bits !== null) return (chunk.bits[low >>> 5]! & (1 << (low & 31))) !== 0;
+    return this.search(chunk, low) >= 0;
   }
 
   /** Adds the ID; false when it was already present (the caller's signal for a duplicate). */
   add(id: number): boolean {
     ContactIdSet.check(id);
-    const hash = ContactIdSet.hash(id);
-    const segment = this.segments[hash >>> (32 - SEGMENT_BITS)]!;
-    if (!ContactIdSet.insert(segment, id, hash)) return false;
+    const high = id >>> CHUNK_BITS;
+    const low = id & LOW_MASK;
+    let chunk = this.chunks[high];
+    if (chunk === undefined) {
+      chunk = { slab: 0, offset: 0, sizeClass: 0, length: 0, bits: null };
+      this.pool.allocate(chunk, MIN_CLASS);
+      this.chunks[high] = chunk;
+    }
+    if (chunk.bits !== null) {
+      const word = low >>> 5;
+      const mask = 1 << (low & 31);
+      if ((chunk.bits[word]! & mask) !== 0) return false;
+      chunk.bits[word]! |= mask;
+    } else {
+      const found = this.search(chunk, low);
+      if (found >= 0) return false;
+      this.insert(chunk, -found - 1, low);
+    }
     this.count++;
-    if (++segment.count > segment.growAt) ContactIdSet.grow(segment);
     return true;
   }
 
-  private static insert(segment: Segment, id: number, hash: number): boolean {
-    const slots = segment.slots;
-    let index = ((hash << SEGMENT_BITS) >>> 0) >>> segment.shift;
-    for (;;) {
-      const slot = slots[index];
-      if (slot === id) return false;
-      if (slot === EMPTY) {
-        slots[index] = id;
-        return true;
-      }
-      index = (index + 1) & segment.mask;
+  private insert(chunk: Chunk, index: number, low: number): void {
+    if (chunk.length === ARRAY_MAX) {
+      this.toBitmap(chunk);
+      chunk.bits![low >>> 5]! |= 1 << (low & 31);
+      return;
     }
+    if (chunk.length === 1 << chunk.sizeClass) this.grow(chunk);
+    const values = this.pool.slabs[chunk.slab]!;
+    const start = chunk.offset;
+    values.copyWithin(start + index + 1, start + index, start + chunk.length);
+    values[start + index] = low;
+    chunk.length++;
   }
 
-  private static grow(segment: Segment): void {
-    const old = segment.slots;
-    const grown = newSegment(old.length * 2);
-    segment.slots = grown.slots;
-    segment.mask = grown.mask;
-    segment.shift = grown.shift;
-    segment.growAt = grown.growAt;
-    for (let i = 0; i < old.length; i++) {
-      const id = old[i]!;
-      if (id !== EMPTY) ContactIdSet.insert(segment, id, ContactIdSet.hash(id));
-    }
+  private grow(chunk: Chunk): void {
+    const { slab, offset, sizeClass } = chunk;
+    this.pool.allocate(chunk, sizeClass + 1);
+    const from = this.pool.slabs[slab]!;
+    const to = this.pool.slabs[chunk.slab]!;
+    if (from === to) to.copyWithin(chunk.offset, offset, offset + chunk.length);
+    else to.set(from.subarray(offset, offset + chunk.length), chunk.offset);
+    this.pool.release(slab, offset, sizeClass);
   }
 
-  /**
-   * Contact IDs are often dense and sequential; Fibonacci hashing (a multiplication by 2^32/phi) spreads
-   * them so that both the segment (top bits) and the home slot (the bits below) are well mixed.
-   */
-  private static hash(id: number): number {
-    return Math.imul(id, 0x9e3779b1) >>> 0;
+  private toBitmap(chunk: Chunk): void {
+    const bits = new Uint32Array(BITMAP_WORDS);
+    const values = this.pool.slabs[chunk.slab]!;
+    for (let i = chunk.offset; i < chunk.offset + chunk.length; i++) {
+      const low = values[i]!;
+      bits[low >>> 5]! |= 1 << (low & 31);
+    }
+    this.pool.release(chunk.slab, chunk.offset, chunk.sizeClass);
+    chunk.bits = bits;
+    chunk.length = 0;
+    this.bitmaps++;
+  }
+
+  /** The index of `low` among the chunk's sorted values, or -(insertion point) - 1 when absent. */
+  private search(chunk: Chunk, low: number): number {
+    const values = this.pool.slabs[chunk.slab]!;
+    const base = chunk.offset;
+    const length = chunk.length;
+    // Audiences often arrive in ID order: an append is recognised without a search.
+    if (length === 0 || values[base + length - 1]! < low) return -length - 1;
+    let from = 0;
+    let to = length;
+    while (from < to) {
+      const middle = (from + to) >>> 1;
+      const value = values[base + middle]!;
+      if (value < low) from = middle + 1;
+      else if (value > low) to = middle;
+      else return middle;
+    }
+    return -from - 1;
   }
 
   private static check(id: number): void {
