@@ -12,11 +12,21 @@ export const AUDIENCE_KINDS: AudienceKind[] = ['contactId', 'email', 'mobile'];
 export const FIRST_CONTACT_ID = 100_001;
 export const STREAM = 'audience';
 
-/** The record's data for member n (1-based). Emails are mixed-case so normalisation does real work. */
-export function memberData(kind: AudienceKind, n: number): Record<string, unknown> {
+/** Member n's contact ID in the emulator's generated account. */
+export const emulatorContactId = (n: number): number => FIRST_CONTACT_ID + n - 1;
+
+/**
+ * The record's data for member n (1-based). Emails are mixed-case so normalisation does real work.
+ * `contactIdOf` numbers contact-ID audiences some other way than the emulator's account does.
+ */
+export function memberData(
+  kind: AudienceKind,
+  n: number,
+  contactIdOf: (n: number) => number = emulatorContactId,
+): Record<string, unknown> {
   switch (kind) {
     case 'contactId':
-      return { contact_id: FIRST_CONTACT_ID + n - 1, first_name: 'Ada', plan: 'pro' };
+      return { contact_id: contactIdOf(n), first_name: 'Ada', plan: 'pro' };
     case 'email':
       return { email: `User${n}@Example.com`, first_name: 'Ada', plan: 'pro' };
     case 'mobile':
@@ -24,10 +34,10 @@ export function memberData(kind: AudienceKind, n: number): Record<string, unknow
   }
 }
 
-export function recordLine(kind: AudienceKind, n: number): string {
+export function recordLine(kind: AudienceKind, n: number, contactIdOf?: (n: number) => number): string {
   return JSON.stringify({
     type: 'RECORD',
-    record: { stream: STREAM, data: memberData(kind, n), emitted_at: 1_700_000_000_000 + n },
+    record: { stream: STREAM, data: memberData(kind, n, contactIdOf), emitted_at: 1_700_000_000_000 + n },
   });
 }
 
@@ -43,9 +53,14 @@ export function stateLine(cursor: number): string {
 }
 
 /** Lines of an audience, in order: members 1..count with a state after every `stateEvery` of them. */
-export function* audienceLines(kind: AudienceKind, count: number, stateEvery: number): Generator<string> {
+export function* audienceLines(
+  kind: AudienceKind,
+  count: number,
+  stateEvery: number,
+  contactIdOf?: (n: number) => number,
+): Generator<string> {
   for (let n = 1; n <= count; n++) {
-    yield recordLine(kind, n);
+    yield recordLine(kind, n, contactIdOf);
     if (n % stateEvery === 0 || n === count) yield stateLine(n);
   }
 }
@@ -68,8 +83,13 @@ export function chunked(buffer: Buffer, size = 65_536): Readable {
 }
 
 /** The audience as a stream generated as it is read, in chunks of roughly 64 KiB. */
-export function audienceStream(kind: AudienceKind, count: number, stateEvery: number): Readable {
-  const lines = audienceLines(kind, count, stateEvery);
+export function audienceStream(
+  kind: AudienceKind,
+  count: number,
+  stateEvery: number,
+  contactIdOf?: (n: number) => number,
+): Readable {
+  const lines = audienceLines(kind, count, stateEvery, contactIdOf);
   return new Readable({
     read() {
       let chunk = '';

@@ -9,7 +9,7 @@ import type {
   IdentifierQuery,
   Resolution,
 } from '../src/enrolment/engine-types.js';
-import { FIRST_CONTACT_ID } from './audience.js';
+import { emulatorContactId } from './audience.js';
 
 /** Member n's contact ID, read back from the identifier the audience generator wrote for it. */
 function contactIdOf(query: IdentifierQuery): number {
@@ -17,7 +17,7 @@ function contactIdOf(query: IdentifierQuery): number {
   // user<n>@example.com or 44795<n padded to 7 digits>: the ordinal is the digits in the local part.
   const digits =
     query.kind === 'email' ? query.value.slice(4, query.value.indexOf('@')) : query.value.slice(5);
-  return FIRST_CONTACT_ID + Number(digits) - 1;
+  return emulatorContactId(Number(digits));
 }
 
 export function patternResolver(): ContactResolver {

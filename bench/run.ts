@@ -1,17 +1,18 @@
 /**
- * Runs the benchmarks (not part of the tests): `node <dist>/bench/run.js [throughput|memory|e2e|modes]
+ * Runs the benchmarks (not part of the tests): `node <dist>/bench/run.js [throughput|memory|memory-ids|e2e|modes]
  * [--json FILE] [--quick]`. Without a name all of them run, one after another. --quick shrinks the sizes for
  * a smoke run; the README's figures come from full runs.
  */
 import { parseArgs } from 'node:util';
 
 import { e2e, e2eTable } from './e2e.js';
+import { idPatterns, idPatternsTable } from './id-patterns.js';
 import { memory, memoryTable } from './memory.js';
 import { modes, modesTable } from './modes.js';
 import { formatMachine, machine, writeJson } from './report.js';
 import { throughput, throughputTable } from './throughput.js';
 
-const BENCHMARKS = ['throughput', 'memory', 'e2e', 'modes'] as const;
+const BENCHMARKS = ['throughput', 'memory', 'memory-ids', 'e2e', 'modes'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string; results: unknown }> {
@@ -23,6 +24,10 @@ async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string;
     case 'memory': {
       const result = await memory({ quick });
       return { table: memoryTable(result), results: result };
+    }
+    case 'memory-ids': {
+      const result = await idPatterns({ quick });
+      return { table: idPatternsTable(result), results: result };
     }
     case 'e2e': {
       const rows = await e2e({ quick });
