@@ -9,8 +9,8 @@
  * contact IDs in sequence, so an audience is dense in places: a chunk full of one account's contacts
  * costs a bit per possible ID, and scattered IDs cost about 3 bytes each.
  *
- * The sorted arrays live in slabs that are never freed, in power-of-two regions; a region a chunk grows
- * out of goes on a free list for the next chunk of that size. A hash table (this set's first shape)
+ * The sorted arrays live in power-of-two regions of slabs that are never freed (a buddy allocator, so
+ * regions that chunks grow out of merge and are reused). A hash table (this set's first shape)
  * grows by copying itself into a larger array, and each old array goes to the garbage collector and
  * then to malloc, which keeps its pages: in a 5-million-contact sync that resident garbage was as large
  * as the live table. Per-chunk typed arrays would have the same problem in small pieces.
@@ -23,8 +23,9 @@ const BITMAP_WORDS = (1 << CHUNK_BITS) / 32;
 /** Region sizes are 2^MIN_CLASS .. 2^MAX_CLASS values. */
 const MIN_CLASS = 2;
 const MAX_CLASS = Math.log2(ARRAY_MAX);
-/** Values per slab (128 KiB); a multiple of every region size. */
-const SLAB_VALUES = 1 << 16;
+/** A slab is one region of this class (2^16 values, 128 KiB). */
+const SLAB_CLASS = 16;
+const SLAB_VALUES = 1 << SLAB_CLASS;
 
 interface Chunk {
   /** Sorted form: where its values are in the pool, the region's size class, and how many are used. */
@@ -36,12 +37,17 @@ interface Chunk {
   bits: Uint32Array | null;
 }
 
-/** Power-of-two regions of Uint16 slabs, reused through a free list per size. */
+/**
+ * A buddy allocator over Uint16 slabs: regions of 2^k values at offsets that are multiples of 2^k, so a
+ * region's buddy is found by flipping one bit, and two free buddies merge into one region of twice the
+ * size. The merging matters because chunks tend to grow in step (all of them pass 64 values at about the
+ * same time when IDs are scattered): without it, the regions they grow out of would pile up on free
+ * lists that no chunk needs any more. Slabs are never freed, so growth leaves no garbage behind.
+ */
 class RegionPool {
   readonly slabs: Uint16Array[] = [];
-  private used = SLAB_VALUES;
-  /** Per size class, released regions as slab * SLAB_VALUES + offset. */
-  private readonly free: number[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
+  /** Per size class, free regions as slab * SLAB_VALUES + offset. */
+  private readonly free: Set<number>[] = Array.from({ length: SLAB_CLASS + 1 }, () => new Set<number>());
 
   get byteLength(): number {
     return this.slabs.length * SLAB_VALUES * Uint16Array.BYTES_PER_ELEMENT;
@@ -49,25 +55,39 @@ class RegionPool {
 
   /** Points the chunk at a new region of the class (the old one, if any, is the caller's to release). */
   allocate(chunk: Chunk, sizeClass: number): void {
-    const reused = this.free[sizeClass]!.pop();
-    if (reused !== undefined) {
-      chunk.slab = Math.floor(reused / SLAB_VALUES);
-      chunk.offset = reused % SLAB_VALUES;
+    let found = sizeClass;
+    while (found <= SLAB_CLASS && this.free[found]!.size === 0) found++;
+    let region: number;
+    if (found > SLAB_CLASS) {
+      this.slabs.push(new Uint16Array(SLAB_VALUES));
+      region = (this.slabs.length - 1) * SLAB_VALUES;
+      found = SLAB_CLASS;
     } else {
-      const size = 1 << sizeClass;
-      if (this.used + size > SLAB_VALUES) {
-        this.slabs.push(new Uint16Array(SLAB_VALUES));
-        this.used = 0;
-      }
-      chunk.slab = this.slabs.length - 1;
-      chunk.offset = this.used;
-      this.used += size;
+      const free = this.free[found]!;
+      region = free.values().next().value!;
+      free.delete(region);
     }
+    // Split down to the class asked for; each split frees the upper half.
+    while (found > sizeClass) {
+      found--;
+      this.free[found]!.add(region + (1 << found));
+    }
+    chunk.slab = Math.floor(region / SLAB_VALUES);
+    chunk.offset = region % SLAB_VALUES;
     chunk.sizeClass = sizeClass;
   }
 
   release(slab: number, offset: number, sizeClass: number): void {
-    this.free[sizeClass]!.push(slab * SLAB_VALUES + offset);
+    let region = slab * SLAB_VALUES + offset;
+    let size = sizeClass;
+    while (size < SLAB_CLASS) {
+      // Regions are aligned to their size and slabs to theirs, so the buddy differs in one bit.
+      const buddy = region ^ (1 << size);
+      if (!this.free[size]!.delete(buddy)) break;
+      region = Math.min(region, buddy);
+      size++;
+    }
+    this.free[size]!.add(region);
   }
 }
 
