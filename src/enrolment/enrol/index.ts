@@ -81,6 +81,8 @@ interface PendingOutcome {
   /** Faults known before Dotdigital finished: contacts deleted or not added to the staging list. */
   preFaults: { contactId: number; reason: string }[];
   listId?: number;
+  /** confirm() saw Dotdigital finish it, so release() need not ask again before deleting the list. */
+  finished?: boolean;
 }
 
 /** Prefix of enrolment ids for batches in which nothing was left to send. */
@@ -262,6 +264,8 @@ export function createEnrolmentEngine(
         signal,
       );
       if (!outcome.finished) return { finished: false, faults: [] };
+      const entry = pending.get(enrolment.enrolmentId);
+      if (entry) entry.finished = true;
       return {
         finished: true,
         faults: [...preFaults, ...outcome.faults.map(({ contactId, reason }) => ({ contactId, reason }))],
@@ -269,13 +273,16 @@ export function createEnrolmentEngine(
     },
 
     async release(enrolment: SubmittedEnrolment): Promise<void> {
-      const listId = pending.get(enrolment.enrolmentId)?.listId;
+      const entry = pending.get(enrolment.enrolmentId);
       pending.delete(enrolment.enrolmentId);
+      const listId = entry?.listId;
       if (listId === undefined) return;
       heldLists.delete(listId);
-      const current = await client.getEnrolment(enrolment.enrolmentId);
-      // Deleting a list Dotdigital is still enrolling could cut the enrolment short.
-      if (current.status === 'Processing') deferredDeletes.set(listId, enrolment.enrolmentId);
+      // A state held past max_state_hold is released unconfirmed, and deleting a list Dotdigital is
+      // still enrolling could cut the enrolment short: ask, unless confirm() already saw it finish.
+      const processing =
+        !entry?.finished && (await client.getEnrolment(enrolment.enrolmentId)).status === 'Processing';
+      if (processing) deferredDeletes.set(listId, enrolment.enrolmentId);
       else await lists.delete(listId);
     },
 

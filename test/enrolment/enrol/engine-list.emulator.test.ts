@@ -45,6 +45,8 @@ async function setUp(config: Partial<ConnectorConfig> = {}) {
 const stagingLists = (emulator: RunningEmulator) =>
   emulator.control.addressBooks().filter((book) => parseStagingListName(book.name) !== undefined);
 
+const ENROLMENT_STATUS = 'GET /v2/programs/enrolments/{id|status}';
+
 describe('list mode', () => {
   it('enrols a large batch with one enrolment call through a private staging list, then deletes it on release', async () => {
     const { emulator, engineFor, clock } = await setUp();
@@ -77,9 +79,17 @@ describe('list mode', () => {
     expect(emulator.control.enrolmentState(1002).contacts).toHaveLength(1000);
     expect(engine.stats().allowanceSpent).toBe(1);
 
+    // confirm() saw the enrolment finish: release deletes the list without asking Dotdigital again.
+    const statusCalls = () =>
+      Object.values(emulator.control.counters().byEndpoint[ENROLMENT_STATUS] ?? {}).reduce(
+        (a, b) => a + b,
+        0,
+      );
+    const statusCallsBefore = statusCalls();
     await engine.release(submitted);
     expect(stagingLists(emulator)).toEqual([]);
     expect(engine.details().stagingListsLeft).toBe(0);
+    expect(statusCalls()).toBe(statusCallsBefore);
   });
 
   it('chooses list mode in auto above the threshold and contacts mode below it', async () => {
