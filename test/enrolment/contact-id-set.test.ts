@@ -2,6 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ContactIdSet } from '../../src/enrolment/contact-id-set.js';
 
+/** Adds the IDs to a ContactIdSet and to a Set, checking that they agree on every add and on the size. */
+function addAlongsideASet(ids: number[]): { set: ContactIdSet; reference: Set<number> } {
+  const set = new ContactIdSet();
+  const reference = new Set<number>();
+  for (const id of ids) {
+    expect(set.add(id)).toBe(!reference.has(id));
+    reference.add(id);
+  }
+  expect(set.size).toBe(reference.size);
+  return { set, reference };
+}
+
 describe('ContactIdSet', () => {
   it('adds once and reports repeats', () => {
     const set = new ContactIdSet();
@@ -15,13 +27,7 @@ describe('ContactIdSet', () => {
   it('behaves like a Set<number> under arbitrary operations, across growth', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { maxLength: 3000 }), (ids) => {
-        const set = new ContactIdSet();
-        const reference = new Set<number>();
-        for (const id of ids) {
-          expect(set.add(id)).toBe(!reference.has(id));
-          reference.add(id);
-        }
-        expect(set.size).toBe(reference.size);
+        const { set, reference } = addAlongsideASet(ids);
         for (let id = 1; id <= 5000; id += 7) expect(set.has(id)).toBe(reference.has(id));
       }),
     );
@@ -47,13 +53,7 @@ describe('ContactIdSet', () => {
     const scattered = fc.integer({ min: 1, max: 0xffffffff });
     fc.assert(
       fc.property(fc.array(fc.oneof(clustered, clustered, scattered), { maxLength: 20_000 }), (ids) => {
-        const set = new ContactIdSet();
-        const reference = new Set<number>();
-        for (const id of ids) {
-          expect(set.add(id)).toBe(!reference.has(id));
-          reference.add(id);
-        }
-        expect(set.size).toBe(reference.size);
+        const { set, reference } = addAlongsideASet(ids);
         for (const id of reference) expect(set.has(id)).toBe(true);
         for (const id of ids) if (id < 0xffffffff) expect(set.has(id + 1)).toBe(reference.has(id + 1));
       }),
