@@ -20,9 +20,8 @@ const LOW_MASK = (1 << CHUNK_BITS) - 1;
 /** Past this many IDs a sorted array (2 bytes each) would be larger than the chunk's bitmap. */
 const ARRAY_MAX = 4096;
 const BITMAP_WORDS = (1 << CHUNK_BITS) / 32;
-/** Region sizes are 2^MIN_CLASS .. 2^MAX_CLASS values. */
+/** A chunk's first region holds 2^MIN_CLASS values; regions double up to ARRAY_MAX. */
 const MIN_CLASS = 2;
-const MAX_CLASS = Math.log2(ARRAY_MAX);
 /** A slab is one region of this class (2^16 values, 128 KiB). */
 const SLAB_CLASS = 16;
 const SLAB_VALUES = 1 << SLAB_CLASS;
