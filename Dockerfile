@@ -44,7 +44,10 @@ COPY spec.json package.json ./
 # The `node` user by number, so an orchestrator's runAsNonRoot check can verify it without reading
 # /etc/passwd. The code stays owned by root: the connector cannot alter itself.
 USER 1000:1000
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]
+# A young generation of at most 8 MB per semi-space instead of V8's 16: measured on a 1,000,000-record
+# write, peak RSS 180 MB instead of 196 MB at the same speed (4 MB saved 32 MB more but cost 12% of the
+# CPU-bound throughput). A flag here rather than in NODE_OPTIONS, which users set for their own reasons.
+ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/destination-dotdigital-programs
 LABEL io.airbyte.version=0.1.0
