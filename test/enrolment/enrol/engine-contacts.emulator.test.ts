@@ -1,29 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator, type SettingsPatch } from '../../../emulator/src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { SettingsPatch } from '../../../emulator/src/index.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import type { DotdigitalClient } from '../../../src/dotdigital/types.js';
 import { createEnrolmentEngine, type EnrolmentEngineOptions } from '../../../src/enrolment/enrol/index.js';
 import { ConfigError, TransientError } from '../../../src/protocol/errors.js';
-import {
-  baseConfig,
-  clientFor,
-  contactIdOf,
-  emulatorClock,
-  subscribedOrdinals,
-} from './support/emulator-harness.js';
-import { capturingLogger } from './support/log-capture.js';
+import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';
 
 const UNKNOWN_CONTACT = 999_999_999;
 
-let emulator: RunningEmulator | undefined;
-let client: DotdigitalClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await emulator?.stop();
-  client = undefined;
-  emulator = undefined;
-});
+const bed = engineTestBed();
 
 /** A fresh emulator whose clock runs 100× fast, so processing (2 s emulated) takes 20 ms. */
 async function setUp(
@@ -35,20 +19,13 @@ async function setUp(
   } = {},
   engineOptions: EnrolmentEngineOptions = {},
 ) {
-  emulator = await startEmulator({
-    timeScale: options.timeScale ?? 100,
-    settings: { rateLimitMode: 'off', ...options.settings },
-  });
-  const { logger, lines } = capturingLogger();
-  const config = baseConfig(emulator, options.config);
-  client = await clientFor(config, logger);
-  const clock = emulatorClock(emulator);
+  const { emulator, client, config, logger, lines, clock } = await bed.start(options);
   const engine = createEnrolmentEngine(client, config, options.programId ?? 1002, logger, {
     clock,
     polling: { initialDelayMs: 500, maxDelayMs: 2000 },
     ...engineOptions,
   });
-  return { emulator, client, engine, clock, lines };
+  return { emulator, client, config, logger, engine, clock, lines };
 }
 
 const ids = (ordinals: number[]) => ordinals.map(contactIdOf);
@@ -192,12 +169,10 @@ describe('confirm', () => {
 
 describe('recentlyEnrolled', () => {
   it("collects the program's recent enrolments' contacts, not other programs'", async () => {
-    const { engine, clock, client, emulator } = await setUp();
+    const { engine, clock, client, config, logger } = await setUp();
     const first = ids(subscribedOrdinals(3));
     await engine.confirm(await engine.submit(first), clock.now() + 60_000);
-    const other = createEnrolmentEngine(client, baseConfig(emulator), 1001, capturingLogger().logger, {
-      clock,
-    });
+    const other = createEnrolmentEngine(client, config, 1001, logger, { clock });
     await other.submit(ids(subscribedOrdinals(2, 500)));
 
     const recent = await engine.recentlyEnrolled();

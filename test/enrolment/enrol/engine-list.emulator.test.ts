@@ -1,39 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../emulator/src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../../emulator/src/index.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import type { DotdigitalClient } from '../../../src/dotdigital/types.js';
 import { createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
 import { TransientError } from '../../../src/protocol/errors.js';
 import { parseStagingListName } from '../../../src/enrolment/enrol/staging-list-name.js';
-import {
-  baseConfig,
-  clientFor,
-  contactIdOf,
-  emulatorClock,
-  subscribedOrdinals,
-} from './support/emulator-harness.js';
-import { capturingLogger } from './support/log-capture.js';
+import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';
 
 const UNKNOWN_CONTACT = 999_999_999;
 
-let emulator: RunningEmulator | undefined;
-let client: DotdigitalClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await emulator?.stop();
-  client = undefined;
-  emulator = undefined;
-});
+const bed = engineTestBed();
 
 async function setUp(config: Partial<ConnectorConfig> = {}) {
-  emulator = await startEmulator({ timeScale: 100, settings: { rateLimitMode: 'off' } });
-  const { logger, lines } = capturingLogger();
-  const connectorConfig = baseConfig(emulator, { enrolmentMode: 'list', ...config });
-  client = await clientFor(connectorConfig, logger);
-  const clock = emulatorClock(emulator);
+  const started = await bed.start({ config: { enrolmentMode: 'list', ...config } });
+  const { emulator, client, logger, lines, clock } = started;
   const engineFor = (syncId: string) =>
-    createEnrolmentEngine(client!, connectorConfig, 1002, logger, {
+    createEnrolmentEngine(client, started.config, 1002, logger, {
       clock,
       syncId,
       polling: { initialDelayMs: 500, maxDelayMs: 2000 },
@@ -189,19 +170,15 @@ describe('recovery of staging lists after a crash', () => {
   });
 
   it('ends as transient, rather than hanging, when an import never finishes', async () => {
-    const { emulator } = await setUp();
+    const { emulator, client, config, logger, clock } = await bed.start({
+      config: { enrolmentMode: 'list' },
+    });
     emulator.control.setFaults({ processingNeverFinishes: true });
-    const engine = createEnrolmentEngine(
-      client!,
-      baseConfig(emulator, { enrolmentMode: 'list' }),
-      1002,
-      capturingLogger().logger,
-      {
-        clock: emulatorClock(emulator),
-        syncId: 'stuck',
-        imports: { pollInitialMs: 1000, maxWaitMs: 60_000 },
-      },
-    );
+    const engine = createEnrolmentEngine(client, config, 1002, logger, {
+      clock,
+      syncId: 'stuck',
+      imports: { pollInitialMs: 1000, maxWaitMs: 60_000 },
+    });
 
     await expect(engine.submit(subscribedOrdinals(30).map(contactIdOf))).rejects.toBeInstanceOf(
       TransientError,

@@ -4,7 +4,9 @@ import { createDotdigitalClient } from '../../../../src/dotdigital/client.js';
 import type { DotdigitalClient } from '../../../../src/dotdigital/types.js';
 import type { Clock } from '../../../../src/enrolment/enrol/clock.js';
 import { abortableDelay } from '../../../../src/enrolment/enrol/clock.js';
-import type { RunningEmulator } from '../../../../emulator/src/index.js';
+import { afterEach } from 'vitest';
+import { startEmulator, type RunningEmulator, type SettingsPatch } from '../../../../emulator/src/index.js';
+import { capturingLogger, type CapturedLog } from './log-capture.js';
 
 /** The sample account's first generated contact; ordinal n is contact FIRST_CONTACT_ID + n - 1. */
 export const FIRST_CONTACT_ID = 100001;
@@ -63,5 +65,47 @@ export function emulatorClock(emulator: RunningEmulator): Clock {
   return {
     now: () => emulator.control.clock().nowMs,
     sleep: (ms, signal) => abortableDelay(ms / emulator.control.clock().timeScale, signal),
+  };
+}
+
+export interface EngineTestBed {
+  emulator: RunningEmulator;
+  client: DotdigitalClient;
+  config: ConnectorConfig;
+  logger: Logger;
+  lines: CapturedLog[];
+  clock: Clock;
+}
+
+/**
+ * For a test file of engine tests: `start` gives each test a fresh emulator (rate limits off, its clock
+ * 100× fast unless told otherwise), a client for it and a capturing logger; all are closed after the test.
+ */
+export function engineTestBed(): {
+  start(options?: {
+    settings?: SettingsPatch;
+    timeScale?: number;
+    config?: Partial<ConnectorConfig>;
+  }): Promise<EngineTestBed>;
+} {
+  let running: { emulator: RunningEmulator; client?: DotdigitalClient } | undefined;
+  afterEach(async () => {
+    await running?.client?.close();
+    await running?.emulator.stop();
+    running = undefined;
+  });
+  return {
+    async start(options = {}) {
+      const emulator = await startEmulator({
+        timeScale: options.timeScale ?? 100,
+        settings: { rateLimitMode: 'off', ...options.settings },
+      });
+      running = { emulator };
+      const { logger, lines } = capturingLogger();
+      const config = baseConfig(emulator, options.config);
+      const client = await clientFor(config, logger);
+      running.client = client;
+      return { emulator, client, config, logger, lines, clock: emulatorClock(emulator) };
+    },
   };
 }
