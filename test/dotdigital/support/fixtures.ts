@@ -2,24 +2,19 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { ConnectorConfig } from '../../../src/config/types.js';
+import { configFrom } from '../../support/config.js';
 
 export function testConfig(overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  return {
-    apiUser: 'apiuser-test@apiconnector.com',
-    password: 'S3cret-Pa55word!',
-    region: 'r1',
-    mapping: { fields: { email: 'email' }, precedence: ['email'], fallThroughOnInvalid: false },
-    enrolmentMode: 'contacts',
-    listModeThreshold: 1000,
-    resolution: 'auto',
-    enrolUnreachableContacts: false,
-    maxAllowanceWaitSeconds: 0,
-    maxStateHoldSeconds: 600,
-    recentEnrolmentLookbackHours: 0,
-    rejectedRecords: { type: 'none' },
-    dryRun: false,
-    ...overrides,
-  };
+  return configFrom(
+    {
+      region: 'r1',
+      identifier_mapping: { email_field: 'email' },
+      enrolment_mode: 'contacts',
+      max_allowance_wait_minutes: 0,
+      recent_enrolment_lookback_hours: 0,
+    },
+    overrides,
+  );
 }
 
 export interface CapturedLogger {

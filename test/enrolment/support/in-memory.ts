@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { ConnectorConfig } from '../../../src/config/types.js';
+import { configFrom } from '../../support/config.js';
 import type { Contact } from '../../../src/dotdigital/types.js';
 import type {
   ContactResolver,
@@ -18,28 +19,21 @@ import { TransientError } from '../../../src/protocol/errors.js';
 import type { AirbyteMessage } from '../../../src/protocol/messages.js';
 
 export function testConfig(overrides: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  return {
-    apiUser: 'user',
-    password: 'secret',
-    region: 'r1',
-    programId: 1001,
-    mapping: {
-      fields: { contactId: 'contact_id', email: 'email', mobileNumber: 'mobile' },
-      precedence: ['contactId', 'email', 'mobileNumber'],
-      fallThroughOnInvalid: false,
+  return configFrom(
+    {
+      region: 'r1',
+      program_id: 1001,
+      identifier_mapping: {
+        contact_id_field: 'contact_id',
+        email_field: 'email',
+        mobile_number_field: 'mobile',
+      },
+      default_country: 'GB',
+      enrolment_mode: 'contacts',
+      max_allowance_wait_minutes: 0,
     },
-    defaultCountry: 'GB',
-    enrolmentMode: 'contacts',
-    listModeThreshold: 1000,
-    resolution: 'auto',
-    enrolUnreachableContacts: false,
-    maxAllowanceWaitSeconds: 0,
-    maxStateHoldSeconds: 600,
-    recentEnrolmentLookbackHours: 24,
-    rejectedRecords: { type: 'none' },
-    dryRun: false,
-    ...overrides,
-  };
+    overrides,
+  );
 }
 
 export class MemoryResolver implements ContactResolver {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../../../src/config/types.js';
+import { configFrom } from '../../../support/config.js';
 import { createDotdigitalClient } from '../../../../src/dotdigital/client.js';
 import type { DotdigitalClient } from '../../../../src/dotdigital/types.js';
 import type { Clock } from '../../../../src/enrolment/enrol/clock.js';
@@ -29,24 +30,18 @@ export function baseConfig(
   emulator: RunningEmulator,
   overrides: Partial<ConnectorConfig> = {},
 ): ConnectorConfig {
-  return {
-    apiUser: emulator.sample.apiUser,
-    password: emulator.sample.password,
-    region: 'auto',
-    baseUrl: emulator.url,
-    programId: 1002,
-    mapping: { fields: { email: 'email' }, precedence: ['email'], fallThroughOnInvalid: false },
-    enrolmentMode: 'contacts',
-    listModeThreshold: 1000,
-    resolution: 'auto',
-    enrolUnreachableContacts: false,
-    maxAllowanceWaitSeconds: 0,
-    maxStateHoldSeconds: 600,
-    recentEnrolmentLookbackHours: 24,
-    rejectedRecords: { type: 'none' },
-    dryRun: false,
-    ...overrides,
-  };
+  return configFrom(
+    {
+      api_user: emulator.sample.apiUser,
+      api_password: emulator.sample.password,
+      base_url: emulator.url,
+      program_id: 1002,
+      identifier_mapping: { email_field: 'email' },
+      enrolment_mode: 'contacts',
+      max_allowance_wait_minutes: 0,
+    },
+    overrides,
+  );
 }
 
 /** Tiny retry delays so injected faults are retried through quickly. */
