@@ -10,12 +10,12 @@
  * only slow both by the account's tier, and the allowance is the bottleneck under study.
  */
 import { startEmulator, type RunningEmulator } from '../emulator/src/index.js';
+import { accountConfig, PROGRAM_ID } from './account-config.js';
 import { audienceStream, STREAM } from './audience.js';
 import { runConnectorWrite, streamCatalog } from './cli-process.js';
 import { runNaiveConnector } from './naive-connector.js';
 import { table } from './report.js';
 
-const PROGRAM_ID = 1002;
 const TIME_SCALE = 60;
 const HOUR_MS = 3_600_000;
 
@@ -102,15 +102,10 @@ async function runConnector(emu: RunningEmulator, records: number): Promise<E2eR
   const callsBefore = emu.control.enrolmentCalls().length;
   const clockBefore = emu.control.clock().nowMs;
   const outcome = await runConnectorWrite({
-    config: {
-      api_user: emu.sample.apiUser,
-      api_password: emu.sample.password,
-      region: 'auto',
-      base_url: emu.url,
-      program_id: PROGRAM_ID,
+    config: accountConfig(emu, {
       identifier_mapping: { email_field: 'email' },
       max_allowance_wait_minutes: 1440,
-    },
+    }),
     catalog: streamCatalog(STREAM),
     input: audienceStream('email', records, 1_000),
     timeoutMs: 20 * 60_000,

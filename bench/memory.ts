@@ -6,6 +6,7 @@
  * contact (the ContactIdSet's budget: everything else must stay flat).
  */
 import { startEmulator } from '../emulator/src/index.js';
+import { accountConfig } from './account-config.js';
 import { audienceStream, STREAM } from './audience.js';
 import { runConnectorWrite, streamCatalog, type WriteOutcome } from './cli-process.js';
 import { table } from './report.js';
@@ -40,18 +41,13 @@ export async function memory(options: { quick: boolean; sizes?: number[] }): Pro
   const rows: MemoryRow[] = [];
   try {
     for (const records of sizes) {
-      const config = {
-        api_user: emulator.sample.apiUser,
-        api_password: emulator.sample.password,
-        region: 'auto',
-        base_url: emulator.url,
-        program_id: 1002,
+      const config = accountConfig(emulator, {
         identifier_mapping: { contact_id_field: 'contact_id' },
         // Look-ups cost one call per record whatever the account's size; a listing walk per batch of
         // 2,000 over millions of contacts would measure the emulator, not the connector.
         resolution: 'lookup',
         dry_run: true,
-      };
+      });
       const outcome: WriteOutcome = await runConnectorWrite({
         config,
         catalog: streamCatalog(STREAM),

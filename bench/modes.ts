@@ -24,10 +24,10 @@ import { WritePipeline } from '../src/enrolment/pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
 import { createContactResolver } from '../src/enrolment/resolve/index.js';
 import { readMessageBatches } from '../src/protocol/reader.js';
+import { accountConfig, PROGRAM_ID } from './account-config.js';
 import { audienceStream, STREAM } from './audience.js';
 import { table } from './report.js';
 
-const PROGRAM_ID = 1002;
 const HOUR_MS = 3_600_000;
 /** The audience the issue asks about. */
 const TARGET_RECORDS = 100_000;
@@ -97,17 +97,14 @@ async function runMode(
   const logger = quietLogger(warnings);
   const done = new AbortController();
   try {
-    const config = parseConfig({
-      api_user: emu.sample.apiUser,
-      api_password: emu.sample.password,
-      region: 'auto',
-      base_url: emu.url,
-      program_id: PROGRAM_ID,
-      identifier_mapping: { email_field: 'email' },
-      enrolment_mode: mode,
-      // Contacts mode waits out about 170 allowance windows; none of them may end the sync.
-      max_allowance_wait_minutes: 1440,
-    });
+    const config = parseConfig(
+      accountConfig(emu, {
+        identifier_mapping: { email_field: 'email' },
+        enrolment_mode: mode,
+        // Contacts mode waits out about 170 allowance windows; none of them may end the sync.
+        max_allowance_wait_minutes: 1440,
+      }),
+    );
     const clock = emulatorClock(emu);
     // Counted from here: start-up (seeding the account) is the emulator's cost, not the connector's.
     emu.control.clearRequests();

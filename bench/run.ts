@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 
 import { e2e, e2eTable } from './e2e.js';
-import { idPatterns, idPatternsTable } from './id-patterns.js';
+import { memoryIds, memoryIdsTable } from './memory-ids.js';
 import { memory, memoryTable } from './memory.js';
 import { modes, modesTable } from './modes.js';
 import { formatMachine, machine, writeJson } from './report.js';
@@ -26,8 +26,8 @@ async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string;
       return { table: memoryTable(result), results: result };
     }
     case 'memory-ids': {
-      const result = await idPatterns({ quick });
-      return { table: idPatternsTable(result), results: result };
+      const result = await memoryIds({ quick });
+      return { table: memoryIdsTable(result), results: result };
     }
     case 'e2e': {
       const rows = await e2e({ quick });

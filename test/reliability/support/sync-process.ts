@@ -11,28 +11,15 @@ import path from 'node:path';
 import type { RunningEmulator } from '../../../emulator/src/index.js';
 import { cliPath, parseLines } from '../../support/cli.js';
 import { STREAM, toLines, type Message } from './audience.js';
-import { basicToken, SECRETS } from './emulator.js';
+import { baseConfig } from '../../cli/write-harness.js';
+import { basicToken, PASSWORD, SECRETS } from './emulator.js';
 
+/** The write tests' config (test/cli/write-harness.ts), with the reliability account's password. */
 export function syncConfig(
   emu: RunningEmulator,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return {
-    api_user: emu.sample.apiUser,
-    api_password: SECRETS[0],
-    region: 'auto',
-    base_url: emu.url,
-    program_id: 1002,
-    identifier_mapping: {
-      contact_id_field: 'contact_id',
-      email_field: 'email',
-      mobile_number_field: 'mobile',
-    },
-    default_country: 'GB',
-    enrolment_mode: 'contacts',
-    max_allowance_wait_minutes: 0,
-    ...overrides,
-  };
+  return baseConfig(emu, { api_password: PASSWORD, ...overrides });
 }
 
 export function streamCatalog(streams = [STREAM]): unknown {

@@ -95,7 +95,7 @@ function runChild(pattern: IdPattern, contacts: number): Promise<IdPatternRow> {
   });
 }
 
-export async function idPatterns(options: { quick: boolean }): Promise<IdPatternResult> {
+export async function memoryIds(options: { quick: boolean }): Promise<IdPatternResult> {
   const sizes = options.quick ? [200_000, 1_000_000] : [1_000_000, 5_000_000];
   const rows: IdPatternRow[] = [];
   const growthBytesPerContact: IdPatternResult['growthBytesPerContact'] = {};
@@ -109,7 +109,7 @@ export async function idPatterns(options: { quick: boolean }): Promise<IdPattern
   return { rows, growthBytesPerContact };
 }
 
-export function idPatternsTable(result: IdPatternResult): string {
+export function memoryIdsTable(result: IdPatternResult): string {
   const rows = table(
     [
       'contact IDs',
