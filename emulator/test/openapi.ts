@@ -1,7 +1,7 @@
 /**
  * Validators for "the response schema of operation X for status S" built from Dotdigital's published OpenAPI
- * files in ../shared/reference/dotdigital. The files are read as data at test time, never copied, so a test
- * fails when the emulator drifts from what Dotdigital publishes.
+ * files in the repository's reference/dotdigital (verbatim copies with their provenance in reference/README.md),
+ * read as data at test time, so a test fails when the emulator drifts from what Dotdigital publishes.
  *
  * The files mix OpenAPI 3.0 (contacts-v3, v2-api) and 3.1 (the others). Everything is normalised into one JSON
  * Schema 2020-12 dialect: 3.0's `nullable` becomes an explicit null alternative, local `$ref`s are gathered
@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { referenceDir } from '../../test/support/reference.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -22,9 +22,7 @@ export type SpecName =
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The reference folder sits beside the repository (…/main/../shared/reference), as the issue describes. */
-export const referenceDir = path.resolve(repoRoot, '..', 'shared', 'reference');
+export { referenceDir };
 
 const specCache = new Map<SpecName, JsonObject>();
 

@@ -1,6 +1,6 @@
 /**
  * The subset of the Airbyte protocol (protocol-models v0.18.0) this destination reads and prints.
- * Shapes follow ../shared/reference/airbyte/airbyte_protocol.yaml; the contract test validates every
+ * Shapes follow reference/airbyte/airbyte_protocol.yaml; the contract test validates every
  * printed message against that schema, so these types are a convenience, not the source of truth.
  */
 

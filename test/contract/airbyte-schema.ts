@@ -1,24 +1,14 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { referencePath } from '../support/reference.js';
 
 /**
- * Validators for definitions of the Airbyte protocol's JSON Schema (the reference copy beside the
- * repository), shared by every contract test. Tests validate against this file, never against the
+ * Validators for definitions of the Airbyte protocol's JSON Schema (the copy in reference/airbyte), shared by every contract test. Tests validate against this file, never against the
  * TypeScript types, so a type that drifted from the protocol is caught.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const PROTOCOL_SCHEMA_PATH = path.resolve(
-  root,
-  '..',
-  'shared',
-  'reference',
-  'airbyte',
-  'airbyte_protocol.yaml',
-);
+export const PROTOCOL_SCHEMA_PATH = referencePath('airbyte', 'airbyte_protocol.yaml');
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

@@ -3,20 +3,16 @@
  * parse, and every request body it sends must validate against the documented request schema.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { DotdigitalClient } from '../../src/dotdigital/types.js';
+import { referencePath } from '../support/reference.js';
 import { scriptedClients } from './support/scripted-client.js';
 import type { ScriptedReply } from './support/scripted-server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const referenceDir = path.resolve(here, '..', '..', '..', 'shared', 'reference', 'dotdigital');
-
 type Json = Record<string, unknown>;
 function openapi(name: string): Json {
-  return JSON.parse(readFileSync(path.join(referenceDir, name), 'utf8')) as Json;
+  return JSON.parse(readFileSync(referencePath('dotdigital', name), 'utf8')) as Json;
 }
 function at(document: Json, ...keys: string[]): unknown {
   let node: unknown = document;
