@@ -46,10 +46,11 @@ describe('the repository stands alone', () => {
     for (const file of trackedTextFiles()) {
       if (file === 'test/repo/self-contained.test.ts') continue;
       const text = readFileSync(path.join(repoRoot, file), 'utf8');
-      text.split('\n').forEach((line, index) => {
-        if (OUTSIDE.some((pattern) => pattern.test(line)))
-          offenders.push(`${file}:${index + 1}: ${line.trim()}`);
-      });
+      // Whole-file matching: a formatter splits `path.resolve(root, '..', 'shared')` over several lines.
+      for (const pattern of OUTSIDE) {
+        const found = new RegExp(pattern.source, 'g').exec(text);
+        if (found) offenders.push(`${file}:${text.slice(0, found.index).split('\n').length}: ${found[0]}`);
+      }
     }
     expect(offenders).toEqual([]);
   });
