@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { ContactIdSet } from '../src/enrolment/contact-id-set.js';
+import { ContactIdSet } from '../src/enrolment/pipeline/contact-id-set.js';
 import { emulatorContactId } from './audience.js';
 import { table } from './report.js';
 

@@ -20,7 +20,7 @@ import { parseConfig } from '../src/config/parse.js';
 import { createDotdigitalClient } from '../src/dotdigital/client.js';
 import { abortableDelay, type Clock } from '../src/enrolment/enrol/clock.js';
 import { createEnrolmentEngine } from '../src/enrolment/enrol/index.js';
-import { WritePipeline } from '../src/enrolment/pipeline.js';
+import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
 import { createContactResolver } from '../src/enrolment/resolve/index.js';
 import { readMessageBatches } from '../src/protocol/reader.js';

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { pino } from 'pino';
 
 import { parseConfig } from '../src/config/parse.js';
-import { WritePipeline } from '../src/enrolment/pipeline.js';
+import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
 import { readMessageBatches } from '../src/protocol/reader.js';
 import { AUDIENCE_KINDS, audienceBuffer, chunked, STREAM, type AudienceKind } from './audience.js';

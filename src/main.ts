@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { runConnector } from './protocol/runner.js';
-import { installShutdownSignals } from './protocol/shutdown.js';
+import { runConnector } from './cli/runner.js';
+import { installShutdownSignals } from './cli/shutdown.js';
 
 const signal = installShutdownSignals();
 const code = await runConnector({

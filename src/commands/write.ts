@@ -1,6 +1,6 @@
 /**
  * `write`: enrols the records on stdin into the configured program(s) and echoes each state once it is
- * true. This module only wires the parts together; the work is in src/enrolment/pipeline.ts.
+ * true. This module only wires the parts together; the work is in src/enrolment/pipeline/write-pipeline.ts.
  */
 import { createDotdigitalClient } from '../dotdigital/client.js';
 import type { DotdigitalClient } from '../dotdigital/types.js';
@@ -8,7 +8,7 @@ import { ConfigError, SystemError } from '../protocol/errors.js';
 import { readMessageBatches } from '../protocol/reader.js';
 import type { EnrolmentEngine } from '../enrolment/engine-types.js';
 import { createEnrolmentEngine } from '../enrolment/enrol/index.js';
-import { planStreams, WritePipeline } from '../enrolment/pipeline.js';
+import { planStreams, WritePipeline } from '../enrolment/pipeline/write-pipeline.js';
 import { createRejectionSink } from '../enrolment/rejections.js';
 import { createContactResolver } from '../enrolment/resolve/index.js';
 import { requireConfig, type CommandContext } from './context.js';

@@ -5,7 +5,7 @@
  */
 import type { ConnectorConfig } from '../../config/types.js';
 import type { EnrolmentTracker } from './enrolment-tracker.js';
-import type { InFlight, ProgramRoute } from './routes.js';
+import type { InFlight, ProgramRoute } from './program-state.js';
 import type { SyncFailure } from './sync-failure.js';
 import { CONTACTS_PER_CALL, type PipelineTuning } from './tuning.js';
 

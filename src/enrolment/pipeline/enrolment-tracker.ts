@@ -8,12 +8,12 @@
 import type { Logger } from 'pino';
 
 import type { ConnectorConfig } from '../../config/types.js';
-import type { CheckpointLedger } from '../checkpoints.js';
+import type { CheckpointLedger } from './checkpoints.js';
 import { canRelease, type SubmittedEnrolment } from '../engine-types.js';
 import { enrolmentFaultReason, Reason } from '../rejections.js';
-import type { SyncCounters } from '../summary.js';
+import type { SyncCounters } from './summary.js';
 import type { RecordOutcomes } from './record-outcomes.js';
-import type { InFlight, ProgramRoute } from './routes.js';
+import type { InFlight, ProgramRoute } from './program-state.js';
 import type { SyncFailure } from './sync-failure.js';
 
 type Faults = { contactId: number; reason: string }[];

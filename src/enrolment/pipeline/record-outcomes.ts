@@ -2,11 +2,11 @@
  * The one place a record gets its outcome. Every stage ends a record here, so each record is counted
  * once, frees its slot in the window once, and moves the checkpoint ledger once.
  */
-import type { CheckpointLedger } from '../checkpoints.js';
+import type { CheckpointLedger } from './checkpoints.js';
 import { describeRejection, type RejectionSink } from '../rejections.js';
-import type { SyncCounters } from '../summary.js';
+import type { SyncCounters } from './summary.js';
 import type { InFlightWindow } from './in-flight-window.js';
-import type { InFlight } from './routes.js';
+import type { InFlight } from './program-state.js';
 
 export class RecordOutcomes {
   constructor(

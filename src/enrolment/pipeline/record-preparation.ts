@@ -6,10 +6,10 @@
 import type { Logger } from 'pino';
 
 import type { AirbyteRecordMessage } from '../../protocol/messages.js';
-import { streamKey, type Tally } from '../checkpoints.js';
+import { streamKey, type Tally } from './checkpoints.js';
 import { Reason } from '../rejections.js';
 import type { RecordOutcomes } from './record-outcomes.js';
-import type { InFlight, StreamRoute } from './routes.js';
+import type { InFlight, StreamRoute } from './program-state.js';
 
 export class RecordPreparation {
   private lastRoute: { name: string; namespace: string | undefined; route: StreamRoute | undefined } | null =

@@ -7,10 +7,10 @@
 import type { ConnectorConfig } from '../../config/types.js';
 import type { ContactResolver, Resolution } from '../engine-types.js';
 import { Reason, unreachableReason } from '../rejections.js';
-import type { SyncCounters } from '../summary.js';
+import type { SyncCounters } from './summary.js';
 import type { EnrolmentBatcher } from './enrolment-batcher.js';
 import type { RecordOutcomes } from './record-outcomes.js';
-import type { InFlight } from './routes.js';
+import type { InFlight } from './program-state.js';
 import type { SyncFailure } from './sync-failure.js';
 import type { PipelineTuning } from './tuning.js';
 

@@ -3,7 +3,7 @@
  * the stages because it only reads them: a progress line must never change what the sync does.
  */
 import type { ConnectorConfig } from '../../config/types.js';
-import type { ProgramRoute } from './routes.js';
+import type { ProgramRoute } from './program-state.js';
 import { CONTACTS_PER_CALL, ENROLMENT_CALLS_PER_HOUR } from './tuning.js';
 
 export interface WaitFigures {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CheckpointLedger, type Tally } from '../../src/enrolment/checkpoints.js';
-import type { AirbyteStateMessage } from '../../src/protocol/messages.js';
+import { CheckpointLedger, type Tally } from '../../../src/enrolment/pipeline/checkpoints.js';
+import type { AirbyteStateMessage } from '../../../src/protocol/messages.js';
 
 function ledger(): { ledger: CheckpointLedger; echoed: AirbyteStateMessage[] } {
   const echoed: AirbyteStateMessage[] = [];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../protocol/errors.js';
 
 export type Invocation =
   | { command: 'help' }

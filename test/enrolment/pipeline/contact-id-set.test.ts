@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ContactIdSet } from '../../src/enrolment/contact-id-set.js';
+import { ContactIdSet } from '../../../src/enrolment/pipeline/contact-id-set.js';
 
 /** Adds the IDs to a ContactIdSet and to a Set, checking that they agree on every add and on the size. */
 function addAlongsideASet(ids: number[]): { set: ContactIdSet; reference: Set<number> } {

@@ -3,12 +3,12 @@ import type { CommandContext } from '../commands/context.js';
 import { parseCatalog } from '../config/catalog.js';
 import { readJsonFile } from '../config/load.js';
 import { parseConfig, unknownConfigFields } from '../config/parse.js';
-import { ConfigError, TransientError } from './errors.js';
-import { createLogger, type Logger } from './logger.js';
-import { createRedactor, secretsFor } from './redact.js';
-import { errorTrace } from './trace.js';
+import { ConfigError, TransientError } from '../protocol/errors.js';
+import { createLogger, type Logger } from '../protocol/logger.js';
+import { createRedactor, secretsFor } from '../protocol/redact.js';
+import { errorTrace } from '../protocol/trace.js';
 import { parseCommandLine, USAGE, UsageError, type Invocation } from './usage.js';
-import { ProtocolWriter } from './writer.js';
+import { ProtocolWriter } from '../protocol/writer.js';
 
 export interface RunnerIo {
   argv: readonly string[];

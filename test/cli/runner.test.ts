@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runConnector } from '../../src/protocol/runner.js';
+import { runConnector } from '../../src/cli/runner.js';
 import { expectValidAirbyteMessages } from '../contract/airbyte-schema.js';
 import { startHungServer } from '../support/hung-server.js';
 

@@ -1,10 +1,13 @@
 /**
- * The write pipeline: records in, honest checkpoints out. This module wires the stages in
+ * The write pipeline: records in, honest checkpoints out. This module wires the stages beside it in
  * src/enrolment/pipeline/ together and runs the read loop; each stage does one job:
  *
  *   read (window: in-flight-window) → map + validate (record-preparation) → resolve + reachability +
- *   dedupe (resolution-stage) → batch (enrolment-batcher) → enrol + confirm (enrolment-tracker) →
- *   outcome (record-outcomes) → checkpoint (../checkpoints)
+ *   dedupe (resolution-stage, contact-id-set) → batch (enrolment-batcher) → enrol + confirm
+ *   (enrolment-tracker) → outcome (record-outcomes) → checkpoint (checkpoints)
+ *
+ * Per-program state (its engine, duplicate set, batch) is in program-state; progress logs and the end-of-sync
+ * summary in progress and summary.
  *
  * Every record gets exactly one outcome (enrolled, or rejected with a reason) and the checkpoint ledger
  * echoes each state once every record before it has one. A bounded window of records in flight gives
@@ -13,29 +16,29 @@
  */
 import type { Logger } from 'pino';
 
-import type { ConnectorConfig } from '../config/types.js';
-import type { ClientStats } from '../dotdigital/types.js';
-import { TransientError } from '../protocol/errors.js';
-import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStateMessage } from '../protocol/messages.js';
+import type { ConnectorConfig } from '../../config/types.js';
+import type { ClientStats } from '../../dotdigital/types.js';
+import { TransientError } from '../../protocol/errors.js';
+import type { AirbyteMessage, AirbyteRecordMessage, AirbyteStateMessage } from '../../protocol/messages.js';
 import { CheckpointLedger } from './checkpoints.js';
-import type { ContactResolver, EnrolmentEngine } from './engine-types.js';
-import { EnrolmentBatcher } from './pipeline/enrolment-batcher.js';
-import { EnrolmentTracker } from './pipeline/enrolment-tracker.js';
-import { InFlightWindow } from './pipeline/in-flight-window.js';
-import { RecordOutcomes } from './pipeline/record-outcomes.js';
-import { RecordPreparation } from './pipeline/record-preparation.js';
-import { ResolutionStage } from './pipeline/resolution-stage.js';
-import { buildRoutes, type ProgramRoute } from './pipeline/routes.js';
-import type { StreamPlan } from './pipeline/stream-plan.js';
-import { SyncFailure } from './pipeline/sync-failure.js';
-import { effectiveTuning, type PipelineTuning } from './pipeline/tuning.js';
-import { allowanceEta, describeWaits } from './pipeline/waits.js';
+import type { ContactResolver, EnrolmentEngine } from '../engine-types.js';
+import { EnrolmentBatcher } from './enrolment-batcher.js';
+import { EnrolmentTracker } from './enrolment-tracker.js';
+import { InFlightWindow } from './in-flight-window.js';
+import { RecordOutcomes } from './record-outcomes.js';
+import { RecordPreparation } from './record-preparation.js';
+import { ResolutionStage } from './resolution-stage.js';
+import { buildRoutes, type ProgramRoute } from './program-state.js';
+import type { StreamPlan } from './stream-plan.js';
+import { SyncFailure } from './sync-failure.js';
+import { effectiveTuning, type PipelineTuning } from './tuning.js';
+import { allowanceEta, describeWaits } from './waits.js';
 import { ProgressReporter } from './progress.js';
-import type { RejectionSink } from './rejections.js';
+import type { RejectionSink } from '../rejections.js';
 import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSummary } from './summary.js';
 
-export { planStreams, type StreamPlan } from './pipeline/stream-plan.js';
-export { CONTACTS_PER_CALL, DEFAULT_TUNING, type PipelineTuning } from './pipeline/tuning.js';
+export { planStreams, type StreamPlan } from './stream-plan.js';
+export { CONTACTS_PER_CALL, DEFAULT_TUNING, type PipelineTuning } from './tuning.js';
 export type { BatchMode };
 
 /** What the pipeline needs of the protocol writer (ProtocolWriter satisfies it). */

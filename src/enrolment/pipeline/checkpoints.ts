@@ -9,7 +9,7 @@
  * destinationStats counts the records since the previous state: per stream descriptor for STREAM states
  * (since that stream's previous state), and across all streams for GLOBAL and LEGACY states.
  */
-import type { AirbyteStateMessage, StreamDescriptor } from '../protocol/messages.js';
+import type { AirbyteStateMessage, StreamDescriptor } from '../../protocol/messages.js';
 
 /** One stream's records within one segment; a record in flight holds a reference to its tally. */
 export interface Tally {

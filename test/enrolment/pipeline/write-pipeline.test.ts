@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectorConfig } from '../../src/config/types.js';
-import type { EnrolmentEngine } from '../../src/enrolment/engine-types.js';
-import { planStreams, WritePipeline, type PipelineTuning } from '../../src/enrolment/pipeline.js';
-import type { RejectedRecord, RejectionSink } from '../../src/enrolment/rejections.js';
-import { ConfigError, TransientError } from '../../src/protocol/errors.js';
-import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../src/protocol/messages.js';
+import type { ConnectorConfig } from '../../../src/config/types.js';
+import type { EnrolmentEngine } from '../../../src/enrolment/engine-types.js';
+import {
+  planStreams,
+  WritePipeline,
+  type PipelineTuning,
+} from '../../../src/enrolment/pipeline/write-pipeline.js';
+import type { RejectedRecord, RejectionSink } from '../../../src/enrolment/rejections.js';
+import { ConfigError, TransientError } from '../../../src/protocol/errors.js';
+import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../../src/protocol/messages.js';
 import {
   captureLogger,
   contacts,
@@ -16,7 +20,7 @@ import {
   record,
   streamState,
   testConfig,
-} from './support/in-memory.js';
+} from '../support/in-memory.js';
 
 class MemorySink implements RejectionSink {
   readonly rejected: RejectedRecord[] = [];

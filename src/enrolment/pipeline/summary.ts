@@ -2,7 +2,7 @@
  * What a sync did, as counters the pipeline keeps and one summary line at the end. Counts are per
  * outcome (every record has exactly one) and per rejection reason.
  */
-import type { ClientStats } from '../dotdigital/types.js';
+import type { ClientStats } from '../../dotdigital/types.js';
 
 export type BatchMode = 'contacts' | 'list' | 'dry_run';
 

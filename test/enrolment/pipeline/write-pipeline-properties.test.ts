@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EnrolmentEngine } from '../../src/enrolment/engine-types.js';
-import { WritePipeline } from '../../src/enrolment/pipeline.js';
-import type { AirbyteMessage } from '../../src/protocol/messages.js';
+import type { EnrolmentEngine } from '../../../src/enrolment/engine-types.js';
+import { WritePipeline } from '../../../src/enrolment/pipeline/write-pipeline.js';
+import type { AirbyteMessage } from '../../../src/protocol/messages.js';
 import {
   captureLogger,
   contacts,
@@ -11,7 +11,7 @@ import {
   MemoryResolver,
   messagesOf,
   testConfig,
-} from './support/in-memory.js';
+} from '../support/in-memory.js';
 
 const identifierValue = fc.oneof(
   fc.integer({ min: -5, max: 60 }),

@@ -5,8 +5,8 @@
  */
 import type { ConnectorConfig, IdentifierKind } from '../../config/types.js';
 import type { AirbyteRecordMessage } from '../../protocol/messages.js';
-import { streamKey, type Tally } from '../checkpoints.js';
-import { ContactIdSet } from '../contact-id-set.js';
+import { streamKey, type Tally } from './checkpoints.js';
+import { ContactIdSet } from './contact-id-set.js';
 import type { EnrolmentEngine, IdentifierQuery } from '../engine-types.js';
 import { IdentifierMapper } from '../mapping.js';
 import type { StreamPlan } from './stream-plan.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, UsageError } from '../../src/protocol/usage.js';
+import { parseCommandLine, UsageError } from '../../src/cli/usage.js';
 
 describe('parseCommandLine', () => {
   it.each([
