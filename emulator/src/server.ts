@@ -76,7 +76,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     });
 
-  const fault = deps.faults.decide(endpoint);
+  const fault = deps.faults.decide(endpoint, `${method} ${url}`);
   if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
   if (fault.kind === 'drop') {
     req.socket.destroy();

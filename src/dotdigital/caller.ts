@@ -50,10 +50,10 @@ type AttemptOutcome = { response: HttpResponse } | { networkError: NetworkError 
 export class ApiCaller {
   private retries = 0;
   private rateLimitRetryWaitMs = 0;
-  private readonly now: () => number;
+  private readonly clock: () => number;
 
   constructor(private readonly options: CallerOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.now ?? Date.now;
   }
 
   stats(): { retries: number; rateLimitWaitMs: number } {
@@ -63,12 +63,28 @@ export class ApiCaller {
     };
   }
 
+  /**
+   * For a loop of non-idempotent calls that checks before asking again (a create looked up by name between
+   * rounds): waits the same backoff one call would, and answers false once the loop, started at
+   * `startedAt`, is past the same time budget as one call.
+   */
+  async pauseBeforeRound(round: number, startedAt: number): Promise<boolean> {
+    const { retry, random } = this.options;
+    const delay = nextDelayMs(round + 1, undefined, this.now() - startedAt, retry, random);
+    if (delay === undefined) return false;
+    await sleep(delay);
+    return true;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
   async call(spec: CallSpec): Promise<HttpResponse> {
     const { logger, retry } = this.options;
     const endpoint = endpointName(spec.method, spec.route);
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const started = this.now();
-    let waitedMs = 0;
     let uncertain = false;
 
     for (let attempt = 1; ; attempt += 1) {
@@ -98,14 +114,14 @@ export class ApiCaller {
         uncertain = true;
       }
 
-      const delay = nextDelayMs(attempt + 1, failure.hintMs, waitedMs, retry, this.options.random);
+      const elapsedMs = this.now() - started;
+      const delay = nextDelayMs(attempt + 1, failure.hintMs, elapsedMs, retry, this.options.random);
       if (delay === undefined) throw gaveUp(endpoint, failure, attempt, this.now() - started, lastError);
       logger.info(
         { endpoint, attempt, nextAttemptInMs: delay, failure: failure.label },
         `Dotdigital call failed with ${failure.label}; retrying`,
       );
       await sleep(delay);
-      waitedMs += delay;
       this.retries += 1;
       if (failure.kind === 'rate-limited') this.rateLimitRetryWaitMs += delay;
     }

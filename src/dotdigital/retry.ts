@@ -1,26 +1,37 @@
 /**
- * When to try a Dotdigital call again and how long to wait: exponential backoff with full jitter, bounded in
- * attempts and in total waiting, stretched to whatever Retry-After or X-RateLimit-Reset asks for.
+ * When to try a Dotdigital call again and how long to wait: exponential backoff with full jitter, bounded by
+ * a time budget per call, stretched to whatever Retry-After or X-RateLimit-Reset asks for.
+ *
+ * The budget is time, not a count of attempts: under Dotdigital's documented fault mix (5xx, 429, dropped
+ * connections, latency spikes, a flat-rate cap) an attempt count gives up after a run of bad luck that
+ * costs seconds (eight failures in a row at 35% is 1 call in 4,400), while a time budget rides it out and
+ * still ends a call that truly cannot succeed. With full jitter from 1 s doubling to 60 s, five minutes
+ * hold about 15 attempts: at 35% failures a call then exhausts its budget about once in 7 million.
  */
 import type { HttpResponse } from './http.js';
 import { headerValue, NetworkError, toApiError } from './http.js';
 import { parseResetHeader, parseRetryAfter } from './rate-limiter.js';
 
 export interface RetryOptions {
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
+  /**
+   * A cap on attempts in all, the first included. Unset by default (the time budget decides); tests set it to
+   * pin a sequence of answers.
+   */
+  maxAttempts?: number;
   baseDelayMs: number;
   /** Cap of one backoff step (Retry-After may ask for more, within maxTotalDelayMs). */
   maxDelayMs: number;
-  /** Cap of all the waiting for one call; past it the call fails as transient. */
+  /**
+   * The time budget of one call, from its first attempt: no attempt starts past it, and a wait that would
+   * end past it is not begun; the call then fails as transient.
+   */
   maxTotalDelayMs: number;
 }
 
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
-  maxAttempts: 8,
   baseDelayMs: 1_000,
   maxDelayMs: 60_000,
-  maxTotalDelayMs: 10 * 60_000,
+  maxTotalDelayMs: 5 * 60_000,
 };
 
 /** Full jitter: uniformly between 0 and the exponential step (AWS architecture blog's recommendation). */
@@ -89,21 +100,22 @@ export function waitHintMs(response: HttpResponse, now: number): number | undefi
 }
 
 /**
- * The delay before attempt `nextAttempt`, or undefined when the budget is spent. A server hint wins over
- * the backoff when longer; a hint that cannot fit in the remaining total budget ends the retries now rather
- * than sleeping and failing anyway.
+ * The delay before attempt `nextAttempt`, or undefined when the budget is spent. `elapsedMs` is the time
+ * since the call's first attempt began (attempts and waits alike). A server hint wins over the backoff when
+ * longer; a hint that cannot fit in the remaining budget ends the retries now rather than sleeping and
+ * failing anyway.
  */
 export function nextDelayMs(
   nextAttempt: number,
   hintMs: number | undefined,
-  waitedMs: number,
+  elapsedMs: number,
   options: RetryOptions,
   random?: () => number,
 ): number | undefined {
-  if (nextAttempt > options.maxAttempts) return undefined;
+  if (options.maxAttempts !== undefined && nextAttempt > options.maxAttempts) return undefined;
   const backoff = backoffDelayMs(nextAttempt - 1, options, random);
   const delay = hintMs === undefined ? backoff : Math.max(hintMs, backoff);
-  if (waitedMs + delay > options.maxTotalDelayMs) return undefined;
+  if (elapsedMs + delay > options.maxTotalDelayMs) return undefined;
   return delay;
 }
 

@@ -221,6 +221,16 @@ describe('other writes are safe to repeat by design', () => {
     expect(scripted.server!.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
   });
 
+  it('keeps checking and asking again while the time budget lasts, not for a fixed number of rounds', async () => {
+    const book = { id: 44, name: 'staging', visibility: 'Private', contacts: 0 };
+    const lost: ScriptedReply[] = [];
+    for (let round = 0; round < 5; round++) lost.push({ status: 503 }, { status: 200, body: [] });
+    // The default policy has no attempt cap; only the time budget bounds the rounds.
+    const c = await clientFor([...lost, { status: 200, body: book }], { retry: { maxAttempts: undefined } });
+    await expect(c.createAddressBook('staging', 'Private')).resolves.toEqual(book);
+    expect(scripted.server!.requests.filter((r) => r.method === 'POST')).toHaveLength(6);
+  });
+
   it('counts a 404 after an uncertain delete as deleted', async () => {
     const c = await clientFor([
       { action: 'reset' },

@@ -22,8 +22,27 @@ function response(
 }
 
 describe('backoff', () => {
-  it('defaults to 8 attempts', () => {
-    expect(DEFAULT_RETRY_OPTIONS.maxAttempts).toBe(8);
+  it('bounds a call by time, not by a count of attempts', () => {
+    expect(DEFAULT_RETRY_OPTIONS.maxAttempts).toBeUndefined();
+    expect(DEFAULT_RETRY_OPTIONS.maxTotalDelayMs).toBe(5 * 60_000);
+    // Twenty failures in a row are still retried while the budget lasts.
+    expect(nextDelayMs(21, undefined, 60_000, DEFAULT_RETRY_OPTIONS, () => 0.5)).toBe(30_000);
+    expect(nextDelayMs(21, undefined, 4.6 * 60_000, DEFAULT_RETRY_OPTIONS, () => 0.5)).toBeUndefined();
+  });
+
+  it('survives the documented fault mix: at 35% failures, a call almost never exhausts its budget', () => {
+    // Independent failures at rate p; a call fails only if every attempt the budget allows fails. The
+    // expected backoff (half the step, full jitter) decides how many attempts fit in the budget.
+    let attempts = 1;
+    let elapsed = 0;
+    for (;;) {
+      const delay = nextDelayMs(attempts + 1, undefined, elapsed, DEFAULT_RETRY_OPTIONS, () => 0.5);
+      if (delay === undefined) break;
+      elapsed += delay;
+      attempts += 1;
+    }
+    expect(attempts).toBeGreaterThanOrEqual(14);
+    expect(0.35 ** attempts).toBeLessThan(1e-6);
   });
 
   it('grows exponentially to the cap, with full jitter below it', () => {

@@ -1,15 +1,20 @@
 /**
- * Faults all at once: 20% 5xx, 10% 429, 5% dropped connections (3% before Dotdigital does anything, 2%
- * after it did the work: the ambiguous case), 5% latency spikes, and a legacy flat-rate cap. The sync
+ * Faults all at once (the mix in support/fault-mix.ts: 5xx, 429, dropped connections before and after
+ * Dotdigital did the work, latency spikes, and a legacy flat-rate cap). The sync
  * must complete with nothing lost and nothing enrolled twice, and its extra calls must stay within the
  * bound stated below, measured against the same sync on a fault-free emulator.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator, SettingsPatch } from '../../emulator/src/index.js';
-import { mixedAudience, type Audience } from './support/audience.js';
-import { reliabilityEmulator, stagingLists } from './support/emulator.js';
-import { expectEnrolledExactlyOnce, expectRejectionsReported, expectStatesTrue } from './support/outcomes.js';
-import { startSync } from './support/sync-process.js';
+import type { RunningEmulator } from '../../emulator/src/index.js';
+import { reliabilityEmulator } from './support/emulator.js';
+import {
+  FAULT_MIX_CASES,
+  faultMixAudience,
+  REQUEST_LOG,
+  runFaultMixSync,
+  runToCompletion,
+  TIME_SCALE,
+} from './support/fault-mix.js';
 
 const emulators: RunningEmulator[] = [];
 afterEach(async () => {
@@ -29,19 +34,8 @@ afterEach(async () => {
 const CALLS_FACTOR = 2;
 const CALLS_ALLOWANCE = 20;
 
-/** An emulated hour passes in 1.8 real seconds, so the cap's window turns over quickly. */
-const TIME_SCALE = 2000;
-
-const FAULTS = {
-  errorRate: 0.2,
-  errorStatus: 503,
-  rateLimitRate: 0.1,
-  dropRate: 0.03,
-  dropMidResponseRate: 0.02,
-  latencySpikeRate: 0.05,
-  latencySpikeMs: 300,
-  seed: 4242,
-};
+/** The seed of the fault mix in this test; bench/soak/ runs the same sync under 200 others. */
+const SEED = 4242;
 
 interface Counted {
   total: number;
@@ -68,52 +62,20 @@ function countCalls(emu: RunningEmulator): Counted {
   return { total, capRefusals };
 }
 
-async function runToCompletion(
-  emu: RunningEmulator,
-  audience: Audience,
-  config: Record<string, unknown>,
-): Promise<{ rejected: { record: Record<string, unknown>; reason: string }[] }> {
-  const sync = startSync(emu, { ...config, max_allowance_wait_minutes: 30 });
-  await sync.send(audience.input);
-  sync.end();
-  const ended = await sync.ended;
-  expect(sync.leakedSecrets()).toEqual([]);
-  expect(sync.errors(), sync.logs().slice(-10).join('\n')).toEqual([]);
-  expect(ended.code).toBe(0);
-  expectStatesTrue(audience, sync.states());
-  return { rejected: sync.rejectedRecords() };
-}
-
-// flatRatePerHour: the cap per emulated hour, low enough that each sync runs into it.
-const cases = [
-  { mode: 'contacts', flatRatePerHour: 12, config: { enrolment_mode: 'contacts', resolution: 'lookup' } },
-  { mode: 'list', flatRatePerHour: 3, config: { enrolment_mode: 'list', resolution: 'auto' } },
-];
-
 describe('faults together: 5xx, 429, dropped connections, latency spikes and a flat-rate cap', () => {
-  it.each(cases)(
+  it.each(FAULT_MIX_CASES)(
     '$mode mode: the sync completes, nothing lost, nothing enrolled twice, extra calls bounded',
-    async ({ config, flatRatePerHour }) => {
-      const audience = mixedAudience({ valid: 90, invalid: 20, stateEvery: 15, seed: 99 });
-      const settings: SettingsPatch = { requestLogSize: 20_000 };
+    async (testCase) => {
+      const audience = faultMixAudience();
 
-      const clean = await reliabilityEmulator({ timeScale: TIME_SCALE, settings });
+      const clean = await reliabilityEmulator({ timeScale: TIME_SCALE, settings: REQUEST_LOG });
       emulators.push(clean);
-      await runToCompletion(clean, audience, config);
+      await runToCompletion(clean, audience, testCase.config);
       const baseline = countCalls(clean).total;
 
-      const faulty = await reliabilityEmulator({
-        timeScale: TIME_SCALE,
-        settings: { ...settings, rateLimitMode: 'legacy', legacyLimitPerHour: flatRatePerHour },
-      });
-      emulators.push(faulty);
-      faulty.control.setFaults(FAULTS);
-      const { rejected } = await runToCompletion(faulty, audience, config);
-      faulty.control.resetFaults();
-
-      await expectEnrolledExactlyOnce(faulty, audience);
-      expectRejectionsReported(audience, rejected);
-      expect(stagingLists(faulty)).toEqual([]);
+      const { emulator: faulty } = await runFaultMixSync(testCase, audience, SEED, (emu) =>
+        emulators.push(emu),
+      );
 
       const counted = countCalls(faulty);
       const injected = faulty.control.requests().filter((r) => r.fault !== undefined).length;

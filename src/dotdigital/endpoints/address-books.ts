@@ -43,13 +43,13 @@ async function findAddressBookByName(caller: ApiCaller, name: string): Promise<A
 }
 
 const CREATE_ROUTE = '/v2/address-books';
-const MAX_CREATE_ROUNDS = 3;
 
 /**
  * Safe to repeat by design rather than by luck: address-book names are unique within an account, and the
  * connector's staging-list names are unique per sync and batch. So when a create may or may not have taken
  * effect (dropped connection, timeout, 5xx), the list is looked up by name before asking again, and an
- * ERROR_ADDRESSBOOK_DUPLICATE answer after such an attempt means the earlier one worked.
+ * ERROR_ADDRESSBOOK_DUPLICATE answer after such an attempt means the earlier one worked. The rounds are
+ * bounded by the same time budget as any one call, not by a count that bad luck exhausts.
  */
 export async function createAddressBook(
   caller: ApiCaller,
@@ -57,6 +57,7 @@ export async function createAddressBook(
   visibility: 'Private' | 'Public',
 ): Promise<AddressBook> {
   let uncertain = false;
+  const startedAt = caller.now();
   for (let round = 1; ; round += 1) {
     try {
       const response = await caller.call({
@@ -71,10 +72,11 @@ export async function createAddressBook(
         const existing = await findAddressBookByName(caller, name);
         if (existing) return existing;
       }
-      if (!(error instanceof AmbiguousRequestError) || round >= MAX_CREATE_ROUNDS) throw error;
+      if (!(error instanceof AmbiguousRequestError)) throw error;
       uncertain = true;
       const existing = await findAddressBookByName(caller, name);
       if (existing) return existing;
+      if (!(await caller.pauseBeforeRound(round, startedAt))) throw error;
     }
   }
 }

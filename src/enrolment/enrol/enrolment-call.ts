@@ -6,8 +6,12 @@ import type { AllowanceWaiter } from './allowance-wait.js';
 import { findLostEnrolment } from './ambiguous.js';
 import type { Clock } from './clock.js';
 
-/** Unanswered calls in a row before giving up with the client's TransientError. */
-const MAX_AMBIGUOUS_IN_A_ROW = 3;
+/**
+ * How long one batch keeps being resent after unanswered calls before giving up with the client's
+ * TransientError: time, like every retry budget (src/dotdigital/retry.ts), so a run of bad luck under
+ * Dotdigital's fault mix does not end a sync that would have gone through on the next attempt.
+ */
+const UNANSWERED_RESEND_BUDGET_MS = 5 * 60_000;
 
 export interface EnrolmentCallContext {
   client: DotdigitalClient;
@@ -31,7 +35,8 @@ export async function callEnrolment(
   ctx: EnrolmentCallContext,
   request: { contacts?: number[]; addressBooks?: number[] },
 ): Promise<Enrolment> {
-  let ambiguousInARow = 0;
+  let unanswered = 0;
+  let firstUnansweredAt: number | undefined;
   for (;;) {
     await ctx.waiter.beforeCall();
     const sentAt = ctx.clock.now();
@@ -59,10 +64,11 @@ export async function callEnrolment(
         );
         return accept(ctx, lost, sentAt);
       }
-      ambiguousInARow++;
-      if (ambiguousInARow >= MAX_AMBIGUOUS_IN_A_ROW) throw error;
+      unanswered++;
+      firstUnansweredAt ??= sentAt;
+      if (ctx.clock.now() - firstUnansweredAt >= UNANSWERED_RESEND_BUDGET_MS) throw error;
       ctx.logger.warn(
-        { reason: error.reason, attempt: ambiguousInARow },
+        { reason: error.reason, attempt: unanswered },
         'An enrolment call went unanswered and Dotdigital lists no enrolment for it; sending it again',
       );
     }

@@ -32,12 +32,14 @@ const ids = (ordinals: number[]) => ordinals.map(contactIdOf);
 
 describe('contacts mode', () => {
   it('enrols a batch with one call, waits for Finished, and reports faults with Dotdigital reasons', async () => {
-    const { emulator, engine, clock } = await setUp();
+    // Processing long enough (300 ms real at 100×) that a loaded machine cannot finish it before the
+    // first status check, which would leave nothing to wait for.
+    const { emulator, engine, clock } = await setUp({ settings: { enrolmentProcessingMs: 30_000 } });
     // Ordinal 11 is unsubscribed in the sample account.
     const batch = [...ids(subscribedOrdinals(5)), contactIdOf(11)];
 
     const submitted = await engine.submit(batch);
-    const confirmation = await engine.confirm(submitted, clock.now() + 60_000);
+    const confirmation = await engine.confirm(submitted, clock.now() + 10 * 60_000);
 
     expect(submitted).toMatchObject({ mode: 'contacts', contactIds: batch });
     expect(confirmation.finished).toBe(true);
@@ -137,6 +139,19 @@ describe('an enrolment call without an answer', () => {
     expect(
       lines.some((l) => l.level === 40 && /lists no enrolment for it; sending it again/.test(l.msg)),
     ).toBe(true);
+  });
+
+  it('is sent again after several unanswered calls in a row, while the time budget lasts', async () => {
+    const { emulator, engine } = await setUp();
+    const drop = { kind: 'drop', endpoint: 'POST /v2/programs/enrolments' } as const;
+    emulator.control.setFaults({ queue: [drop, drop, drop, drop, drop] });
+    const batch = ids(subscribedOrdinals(4));
+
+    const submitted = await engine.submit(batch);
+
+    expect(emulator.control.enrolmentCalls()).toEqual([
+      expect.objectContaining({ id: submitted.enrolmentId, contacts: batch }),
+    ]);
   });
 
   it('takes the single new enrolment as its own when Dotdigital does not list contact IDs', async () => {
