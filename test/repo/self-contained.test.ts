@@ -10,7 +10,10 @@ import { referenceDir } from '../support/reference.js';
 
 const repoRoot = path.resolve(referenceDir, '..');
 
-/** Ways a path out of the repository has been written here before: `../shared/…` and `'..', 'shared'`. */
+/**
+ * Ways a path out of the repository has been written here before: a relative path up into the `shared`
+ * folder beside the checkout, as one string or as path segments.
+ */
 const OUTSIDE = [/\.\.\/shared\//, /'\.\.',\s*'shared'/, /"\.\.",\s*"shared"/, /\.\.\/\.\.\/shared/];
 
 function trackedTextFiles(): string[] {
@@ -46,7 +49,7 @@ describe('the repository stands alone', () => {
     for (const file of trackedTextFiles()) {
       if (file === 'test/repo/self-contained.test.ts') continue;
       const text = readFileSync(path.join(repoRoot, file), 'utf8');
-      // Whole-file matching: a formatter splits `path.resolve(root, '..', 'shared')` over several lines.
+      // Whole-file matching: a formatter splits a path.resolve call's segments over several lines.
       for (const pattern of OUTSIDE) {
         const found = new RegExp(pattern.source, 'g').exec(text);
         if (found) offenders.push(`${file}:${text.slice(0, found.index).split('\n').length}: ${found[0]}`);
