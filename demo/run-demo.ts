@@ -34,7 +34,7 @@ function findRoot(): string {
 const root = findRoot();
 const sampleDir = path.join(root, 'demo', 'sample');
 const useDocker = process.argv.includes('--docker');
-const IMAGE = process.env.DEMO_IMAGE ?? 'airbyte/destination-dotdigital-programs:dev';
+const IMAGE = process.env.DEMO_IMAGE ?? 'dotdigitalprograms/destination-dotdigital-programs:dev';
 
 interface Run {
   code: number | null;
@@ -143,8 +143,9 @@ async function main(): Promise<void> {
     const records = readFileSync(audience, 'utf8')
       .split('\n')
       .filter((l) => l.includes('"RECORD"')).length;
-    const accounted = states.reduce((n, s) => n + (s.state.destinationStats?.recordCount ?? 0), 0);
     const rejected = states.reduce((n, s) => n + (s.state.destinationStats?.rejectedRecordCount ?? 0), 0);
+    // recordCount excludes the rejected records: the two together are the records the states cover.
+    const accounted = states.reduce((n, s) => n + (s.state.destinationStats?.recordCount ?? 0), 0) + rejected;
     console.log(
       `write     ${trace ? `FAILED (${trace.trace.error.failure_type}): ${trace.trace.error.message}` : 'ok'} in ${seconds.toFixed(1)} s\n`,
     );

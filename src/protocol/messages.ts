@@ -22,6 +22,11 @@ export interface StreamDescriptor {
 export interface AirbyteStateStats {
   recordCount?: number;
   rejectedRecordCount?: number;
+  /**
+   * Named counts the platform sums per stream into the attempt's stats (airbyte-protocol 0.19's
+   * `AdditionalStats`: an object of numbers; 0.18's AirbyteStateStats already allows extra properties).
+   */
+  additionalStats?: Record<string, number>;
 }
 
 export interface AirbyteStateMessage {

@@ -77,8 +77,22 @@ describe('write (built CLI against the emulator)', () => {
       config: { rejected_records: { destination: 'local_file', path: rejectedPath }, resolution: 'lookup' },
     });
     expect(run.errors).toEqual([]);
+    // recordCount leaves out the rejected records (the platform adds rejectedRecordCount back).
     expect(run.states.map((s) => s.destinationStats)).toEqual([
-      { recordCount: 11, rejectedRecordCount: 8 },
+      {
+        recordCount: 3,
+        rejectedRecordCount: 8,
+        additionalStats: {
+          'rejected.contact_hard_bounced': 1,
+          'rejected.contact_not_found': 1,
+          'rejected.contact_unsubscribed': 1,
+          'rejected.duplicate_in_sync': 1,
+          'rejected.invalid_contact_id': 1,
+          'rejected.invalid_email': 1,
+          'rejected.invalid_mobile_number': 1,
+          'rejected.missing_identifier': 1,
+        },
+      },
       { recordCount: 1, rejectedRecordCount: 0 },
     ]);
     const rejected = readFileSync(rejectedPath, 'utf8')
@@ -118,7 +132,7 @@ describe('write (built CLI against the emulator)', () => {
       config: { program_id: 1001, recent_enrolment_lookback_hours: 0 },
     });
     expect(second.errors).toEqual([]);
-    expect(second.states[0]!.destinationStats).toEqual({ recordCount: 3, rejectedRecordCount: 3 });
+    expect(second.states[0]!.destinationStats).toMatchObject({ recordCount: 0, rejectedRecordCount: 3 });
     expect(second.logs.find((l) => l.startsWith('Sync finished'))).toMatch(/"enrolment_fault:[A-Za-z]+":3/);
     expect([...enrolmentCounts(emu(), 1001).values()]).toEqual([1, 1, 1]);
   });
@@ -154,7 +168,10 @@ describe('write (built CLI against the emulator)', () => {
     expect(streams.errors).toEqual([]);
     expect(streams.states.map((s) => [s.stream.stream_descriptor, s.destinationStats])).toEqual([
       [{ name: 'a' }, { recordCount: 1, rejectedRecordCount: 0 }],
-      [{ name: 'b' }, { recordCount: 2, rejectedRecordCount: 1 }],
+      [
+        { name: 'b' },
+        { recordCount: 1, rejectedRecordCount: 1, additionalStats: { 'rejected.invalid_contact_id': 1 } },
+      ],
       [{ name: 'a' }, { recordCount: 1, rejectedRecordCount: 0 }],
       [
         { name: 'b', namespace: 'ns' },
@@ -168,7 +185,15 @@ describe('write (built CLI against the emulator)', () => {
       legacyState(2),
     ]);
     expect(legacy.states).toEqual([
-      { type: 'LEGACY', data: { cursor: 1 }, destinationStats: { recordCount: 2, rejectedRecordCount: 1 } },
+      {
+        type: 'LEGACY',
+        data: { cursor: 1 },
+        destinationStats: {
+          recordCount: 1,
+          rejectedRecordCount: 1,
+          additionalStats: { 'rejected.invalid_email': 1 },
+        },
+      },
       { type: 'LEGACY', data: { cursor: 2 }, destinationStats: { recordCount: 0, rejectedRecordCount: 0 } },
     ]);
   });

@@ -7,9 +7,15 @@
  * every earlier one have no pending record. Memory is O(open segments), never O(records).
  *
  * destinationStats counts the records since the previous state: per stream descriptor for STREAM states
- * (since that stream's previous state), and across all streams for GLOBAL and LEGACY states.
+ * (since that stream's previous state), and across all streams for GLOBAL and LEGACY states. It follows
+ * the platform's checksum (airbyte-platform, airbyte-container-orchestrator/…/bookkeeping/
+ * StateCheckSumCountEventHandler.kt: `val destinationTotalCount = stateRecordCount +
+ * (stats.rejectedRecordCount ?: 0.0)`, compared with the source's and the platform's count): recordCount
+ * is the records that were NOT rejected, rejectedRecordCount the rejected ones, so the two add up to the
+ * records the state covers. additionalStats holds the rejected records per reason; the platform sums
+ * each key into the attempt's stats (StatsTracker.kt, mergeAdditionalStats).
  */
-import type { AirbyteStateMessage, StreamDescriptor } from '../../protocol/messages.js';
+import type { AirbyteStateMessage, AirbyteStateStats, StreamDescriptor } from '../../protocol/messages.js';
 
 /** One stream's records within one segment; a record in flight holds a reference to its tally. */
 export interface Tally {
@@ -18,6 +24,8 @@ export interface Tally {
   readonly descriptor: StreamDescriptor;
   records: number;
   rejected: number;
+  /** Rejected records by reason; null until the first rejection (most tallies have none). */
+  reasons: Map<string, number> | null;
 }
 
 interface Segment {
@@ -34,6 +42,23 @@ interface Segment {
 interface Carry {
   records: number;
   rejected: number;
+  reasons: Map<string, number> | null;
+}
+
+/** The additionalStats key for one rejection reason. */
+export function rejectedStatKey(reason: string): string {
+  return `${REJECTED_STAT_PREFIX}${reason}`;
+}
+const REJECTED_STAT_PREFIX = 'rejected.';
+
+function addReasons(
+  into: Map<string, number> | null,
+  from: Map<string, number> | null,
+): Map<string, number> | null {
+  if (from === null) return into;
+  const out = into ?? new Map<string, number>();
+  for (const [reason, count] of from) out.set(reason, (out.get(reason) ?? 0) + count);
+  return out;
 }
 
 export function streamKey(name: string, namespace: string | undefined): string {
@@ -81,7 +106,7 @@ export class CheckpointLedger {
       tally = this.open.tallies.get(key) ?? null;
       if (tally === null) {
         const descriptor: StreamDescriptor = namespace === undefined ? { name } : { name, namespace };
-        tally = { segment: this.open, streamKey: key, descriptor, records: 0, rejected: 0 };
+        tally = { segment: this.open, streamKey: key, descriptor, records: 0, rejected: 0, reasons: null };
         this.open.tallies.set(key, tally);
       }
       this.lastTally = tally;
@@ -91,12 +116,19 @@ export class CheckpointLedger {
     return tally;
   }
 
-  /** Records the one outcome of a record; may release states (synchronously, through emit). */
-  settle(tally: Tally, rejected: boolean): void {
+  /**
+   * Records the one outcome of a record — `rejectedFor` is the rejection reason, undefined when the record
+   * was not rejected; may release states (synchronously, through emit).
+   */
+  settle(tally: Tally, rejectedFor?: string): void {
     const segment = tally.segment;
     if (segment.pending <= 0) throw new Error('checkpoint ledger: a record was settled twice');
     segment.pending--;
-    if (rejected) tally.rejected++;
+    if (rejectedFor !== undefined) {
+      tally.rejected++;
+      const reasons = (tally.reasons ??= new Map());
+      reasons.set(rejectedFor, (reasons.get(rejectedFor) ?? 0) + 1);
+    }
     if (segment.pending === 0 && segment.state !== null) this.release();
   }
 
@@ -183,16 +215,22 @@ export class CheckpointLedger {
     for (const tally of segment.tallies.values()) {
       const carry = this.carry.get(tally.streamKey);
       if (carry === undefined)
-        this.carry.set(tally.streamKey, { records: tally.records, rejected: tally.rejected });
+        this.carry.set(tally.streamKey, {
+          records: tally.records,
+          rejected: tally.rejected,
+          reasons: addReasons(null, tally.reasons),
+        });
       else {
         carry.records += tally.records;
         carry.rejected += tally.rejected;
+        carry.reasons = addReasons(carry.reasons, tally.reasons);
       }
     }
     if (this.lastTally?.segment === segment) this.lastTally = null;
     const state = segment.state!;
     let records = 0;
     let rejected = 0;
+    let reasons: Map<string, number> | null = null;
     if (state.type === 'STREAM') {
       const descriptor = state.stream?.stream_descriptor;
       const key = streamKey(descriptor?.name ?? '', descriptor?.namespace);
@@ -200,18 +238,39 @@ export class CheckpointLedger {
       if (carry !== undefined) {
         records = carry.records;
         rejected = carry.rejected;
+        reasons = carry.reasons;
         this.carry.delete(key);
       }
     } else {
       for (const carry of this.carry.values()) {
         records += carry.records;
         rejected += carry.rejected;
+        reasons = addReasons(reasons, carry.reasons);
       }
       this.carry.clear();
     }
     this.released++;
     segment.released = true;
-    this.emit({ ...state, destinationStats: { recordCount: records, rejectedRecordCount: rejected } });
+    this.emit({ ...state, destinationStats: destinationStats(records, rejected, reasons) });
     this.runCallbacks(segment);
   }
+}
+
+/**
+ * recordCount excludes the rejected records (the platform adds rejectedRecordCount back for its
+ * checksum); additionalStats appears only when something was rejected.
+ */
+function destinationStats(
+  records: number,
+  rejected: number,
+  reasons: Map<string, number> | null,
+): AirbyteStateStats {
+  const stats: AirbyteStateStats = { recordCount: records - rejected, rejectedRecordCount: rejected };
+  if (reasons !== null && reasons.size > 0) {
+    const additionalStats: Record<string, number> = {};
+    for (const [reason, count] of [...reasons].sort(([a], [b]) => (a < b ? -1 : 1)))
+      additionalStats[rejectedStatKey(reason)] = count;
+    stats.additionalStats = additionalStats;
+  }
+  return stats;
 }

@@ -174,7 +174,7 @@ export class EnrolmentTracker {
         this.outcomes.reject(item, Reason.contactNotFound, 'deleted before the enrolment was sent');
       } else {
         this.counters.enrolled++;
-        this.outcomes.settle(item, false);
+        this.outcomes.settle(item);
       }
     }
     this.releaseAfterEcho(pending);
@@ -191,7 +191,7 @@ export class EnrolmentTracker {
     for (const item of pending.items) {
       this.awaitingEnrolment--;
       this.counters.enrolledUnconfirmed++;
-      this.outcomes.settle(item, false);
+      this.outcomes.settle(item);
     }
     this.releaseAfterEcho(pending);
   }

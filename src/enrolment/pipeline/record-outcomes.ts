@@ -25,12 +25,13 @@ export class RecordOutcomes {
       message: describeRejection(reason, detail),
       emittedAt: item.record.emitted_at,
     });
-    this.settle(item, true);
+    this.window.release(item.size);
+    this.ledger.settle(item.tally, reason);
   }
 
   /** Counting the outcome (enrolled, would enrol, …) is the caller's; this frees the record's place. */
-  settle(item: InFlight, rejected: boolean): void {
+  settle(item: InFlight): void {
     this.window.release(item.size);
-    this.ledger.settle(item.tally, rejected);
+    this.ledger.settle(item.tally);
   }
 }

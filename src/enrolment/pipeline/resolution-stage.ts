@@ -110,10 +110,10 @@ export class ResolutionStage {
         this.outcomes.reject(item, Reason.duplicateInSync, `contact ${contact.contactId}`);
       } else if (program.recent.has(contact.contactId)) {
         this.counters.alreadyEnrolledRecently++;
-        this.outcomes.settle(item, false);
+        this.outcomes.settle(item);
       } else if (dryRun) {
         this.counters.wouldEnrol++;
-        this.outcomes.settle(item, false);
+        this.outcomes.settle(item);
       } else {
         this.batcher.add(program, item);
       }

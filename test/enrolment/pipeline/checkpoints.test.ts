@@ -24,13 +24,18 @@ describe('CheckpointLedger', () => {
     l.addState(streamState('s', 1));
     const c = l.addRecord('s', undefined);
     l.addState(streamState('s', 2));
-    l.settle(c, false);
+    l.settle(c);
     expect(echoed).toHaveLength(0);
-    l.settle(b, true);
+    l.settle(b, 'contact_not_found');
     expect(echoed).toHaveLength(0);
-    l.settle(a, false);
+    l.settle(a);
     expect(echoed.map((s) => (s.stream?.stream_state as { cursor: number }).cursor)).toEqual([1, 2]);
-    expect(echoed[0]!.destinationStats).toEqual({ recordCount: 2, rejectedRecordCount: 1 });
+    // recordCount leaves the rejected record out: the platform adds rejectedRecordCount back.
+    expect(echoed[0]!.destinationStats).toEqual({
+      recordCount: 1,
+      rejectedRecordCount: 1,
+      additionalStats: { 'rejected.contact_not_found': 1 },
+    });
     expect(echoed[1]!.destinationStats).toEqual({ recordCount: 1, rejectedRecordCount: 0 });
   });
 
@@ -52,28 +57,28 @@ describe('CheckpointLedger', () => {
     };
     const r = l.addRecord('s', 'ns');
     l.addState(state);
-    l.settle(r, false);
+    l.settle(r);
     expect(echoed[0]).toEqual({ ...state, destinationStats: { recordCount: 1, rejectedRecordCount: 0 } });
   });
 
   it('counts STREAM states per stream descriptor since that stream’s previous state', () => {
     const { ledger: l, echoed } = ledger();
-    const settleAll: [Tally, boolean][] = [];
-    settleAll.push([l.addRecord('a', undefined), false]);
-    settleAll.push([l.addRecord('b', undefined), true]);
-    settleAll.push([l.addRecord('a', 'other'), true]);
+    const settleAll: [Tally, string | undefined][] = [];
+    settleAll.push([l.addRecord('a', undefined), undefined]);
+    settleAll.push([l.addRecord('b', undefined), 'invalid_email']);
+    settleAll.push([l.addRecord('a', 'other'), 'missing_identifier']);
     l.addState(streamState('a', 1)); // a: 1 record
-    settleAll.push([l.addRecord('b', undefined), false]);
+    settleAll.push([l.addRecord('b', undefined), undefined]);
     l.addState(streamState('b', 1)); // b: 2 records, 1 rejected
-    settleAll.push([l.addRecord('a', undefined), true]);
+    settleAll.push([l.addRecord('a', undefined), 'contact_not_found']);
     l.addState(streamState('a', 2)); // a: 1 record, rejected
     l.addState(streamState('a', 3, 'other')); // other.a: 1 record, rejected
-    for (const [tally, rejected] of settleAll.reverse()) l.settle(tally, rejected);
+    for (const [tally, reason] of settleAll.reverse()) l.settle(tally, reason);
     expect(echoed.map((s) => s.destinationStats)).toEqual([
       { recordCount: 1, rejectedRecordCount: 0 },
-      { recordCount: 2, rejectedRecordCount: 1 },
-      { recordCount: 1, rejectedRecordCount: 1 },
-      { recordCount: 1, rejectedRecordCount: 1 },
+      { recordCount: 1, rejectedRecordCount: 1, additionalStats: { 'rejected.invalid_email': 1 } },
+      { recordCount: 0, rejectedRecordCount: 1, additionalStats: { 'rejected.contact_not_found': 1 } },
+      { recordCount: 0, rejectedRecordCount: 1, additionalStats: { 'rejected.missing_identifier': 1 } },
     ]);
   });
 
@@ -85,12 +90,16 @@ describe('CheckpointLedger', () => {
     const t3 = l.addRecord('a', undefined);
     l.addState({ type: 'LEGACY', data: { cursor: 'x' } });
     l.addState({ data: { cursor: 'y' } });
-    l.settle(t3, true);
-    l.settle(t1, false);
-    l.settle(t2, true);
+    l.settle(t3, 'duplicate_in_sync');
+    l.settle(t1);
+    l.settle(t2, 'enrolment_fault:AlreadyInProgram');
     expect(echoed.map((s) => s.destinationStats)).toEqual([
-      { recordCount: 2, rejectedRecordCount: 1 },
-      { recordCount: 1, rejectedRecordCount: 1 },
+      {
+        recordCount: 1,
+        rejectedRecordCount: 1,
+        additionalStats: { 'rejected.enrolment_fault:AlreadyInProgram': 1 },
+      },
+      { recordCount: 0, rejectedRecordCount: 1, additionalStats: { 'rejected.duplicate_in_sync': 1 } },
       { recordCount: 0, rejectedRecordCount: 0 },
     ]);
     expect(echoed[2]).toMatchObject({ data: { cursor: 'y' } });
@@ -99,8 +108,8 @@ describe('CheckpointLedger', () => {
   it('refuses to settle a record twice', () => {
     const { ledger: l } = ledger();
     const t = l.addRecord('a', undefined);
-    l.settle(t, false);
-    expect(() => l.settle(t, false)).toThrow(/twice/);
+    l.settle(t);
+    expect(() => l.settle(t)).toThrow(/twice/);
   });
 
   it('runs release callbacks only after the covering state is echoed', () => {
@@ -109,15 +118,15 @@ describe('CheckpointLedger', () => {
     const t2 = l.addRecord('a', undefined);
     l.addState(streamState('a', 1));
     const calls: number[] = [];
-    l.settle(t1, false);
+    l.settle(t1);
     l.whenReleased([t1], () => calls.push(echoed.length));
     expect(calls).toEqual([]);
-    l.settle(t2, false);
+    l.settle(t2);
     expect(calls).toEqual([1]);
     l.whenReleased([t1], () => calls.push(99));
     expect(calls).toEqual([1, 99]);
     const t3 = l.addRecord('a', undefined);
-    l.settle(t3, false);
+    l.settle(t3);
     l.whenReleased([t3], () => calls.push(3));
     expect(calls).toEqual([1, 99]);
     l.releaseRemaining();
@@ -129,7 +138,7 @@ describe('CheckpointLedger', () => {
       fc.property(
         fc.array(fc.oneof(fc.constant('state'), fc.constantFrom('a', 'b')), { maxLength: 200 }),
         fc.array(fc.nat(), { maxLength: 200 }),
-        fc.array(fc.boolean(), { maxLength: 200 }),
+        fc.array(fc.constantFrom(undefined, 'contact_not_found', 'invalid_email'), { maxLength: 200 }),
         (script, order, rejections) => {
           const { ledger: l, echoed } = ledger();
           const pending: Tally[] = [];
@@ -148,19 +157,26 @@ describe('CheckpointLedger', () => {
           while (pending.length > 0) {
             const index = (order[i] ?? 0) % pending.length;
             const [tally] = pending.splice(index, 1);
-            const reject = rejections[i] ?? false;
-            if (reject) rejected++;
-            l.settle(tally!, reject);
+            const reason = rejections[i];
+            if (reason !== undefined) rejected++;
+            l.settle(tally!, reason);
             i++;
             // Never ahead of the records: every echoed state's records are settled.
             expect(echoed.map((s) => s.n)).toEqual([...Array(echoed.length).keys()]);
           }
           expect(echoed).toHaveLength(states);
-          const total = echoed.reduce((sum, s) => sum + (s.destinationStats?.recordCount ?? 0), 0);
           const totalRejected = echoed.reduce(
             (sum, s) => sum + (s.destinationStats?.rejectedRecordCount ?? 0),
             0,
           );
+          // The platform's rule: a state covers recordCount + rejectedRecordCount records.
+          const total =
+            echoed.reduce((sum, s) => sum + (s.destinationStats?.recordCount ?? 0), 0) + totalRejected;
+          // Per reason, additionalStats add up to rejectedRecordCount.
+          for (const s of echoed) {
+            const perReason = Object.values(s.destinationStats?.additionalStats ?? {});
+            expect(perReason.reduce((a, b) => a + b, 0)).toBe(s.destinationStats?.rejectedRecordCount);
+          }
           // Records after the last state are in no state.
           const lastState = script.lastIndexOf('state');
           const covered = script.slice(0, lastState + 1).filter((s) => s !== 'state').length;

@@ -83,9 +83,10 @@ describe('WritePipeline under arbitrary input', () => {
           );
           const lastState = messages.map((m) => m.type).lastIndexOf('STATE');
           const covered = messages.slice(0, lastState + 1).filter((m) => m.type === 'RECORD').length;
-          expect(out.states.reduce((sum, s) => sum + (s.destinationStats?.recordCount ?? 0), 0)).toBe(
-            covered,
-          );
+          // The platform's rule: a state covers recordCount + rejectedRecordCount records.
+          const counted = (s: (typeof out.states)[number]) =>
+            (s.destinationStats?.recordCount ?? 0) + (s.destinationStats?.rejectedRecordCount ?? 0);
+          expect(out.states.reduce((sum, s) => sum + counted(s), 0)).toBe(covered);
           // Every record has exactly one outcome.
           const o = summary.outcomes;
           expect(
