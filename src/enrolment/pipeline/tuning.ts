@@ -3,6 +3,7 @@
  * same numbers and tests can shorten the timings without reaching into a stage.
  */
 import type { ConnectorConfig } from '../../config/types.js';
+import { READER_STALL_LIMIT_MS, readerStallLimit } from './reader-stall.js';
 
 /** Dotdigital's limit of contact IDs per enrolment call by contacts. */
 export const CONTACTS_PER_CALL = 25;
@@ -47,6 +48,12 @@ export interface PipelineTuning {
    * hold ran out) for late faults; they never hold the sync up longer than this.
    */
   lateConfirmGraceMs: number;
+  /**
+   * Longest one continuous pause of the reader (window full) before the sync stops with a transient
+   * error; capped at READER_STALL_LIMIT_MS (reader-stall.ts) whatever is asked, under the platform's
+   * 7,200 s limit on a blocked write to stdin.
+   */
+  readerStallLimitMs: number;
 }
 
 export const DEFAULT_TUNING: PipelineTuning = {
@@ -64,6 +71,7 @@ export const DEFAULT_TUNING: PipelineTuning = {
   progressIntervalMs: 30_000,
   shutdownGraceMs: 10_000,
   lateConfirmGraceMs: 10_000,
+  readerStallLimitMs: READER_STALL_LIMIT_MS,
 };
 
 /** The defaults, the caller's overrides, and what the configuration implies on top. */
@@ -72,6 +80,7 @@ export function effectiveTuning(
   overrides?: Partial<PipelineTuning>,
 ): PipelineTuning {
   const tuning = { ...DEFAULT_TUNING, ...overrides };
+  tuning.readerStallLimitMs = readerStallLimit(overrides?.readerStallLimitMs);
   const listMode = config.enrolmentMode !== 'contacts' && !config.dryRun;
   if (listMode) {
     // A walk of the account's contacts costs the same whatever the batch it resolves, so when the

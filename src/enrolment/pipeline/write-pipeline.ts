@@ -30,6 +30,7 @@ import { RecordPreparation } from './record-preparation.js';
 import { ResolutionStage } from './resolution-stage.js';
 import { buildRoutes, type ProgramRoute } from './program-state.js';
 import type { StreamPlan } from './stream-plan.js';
+import { ReaderStallGuard } from './reader-stall.js';
 import { SyncFailure } from './sync-failure.js';
 import { effectiveTuning, type PipelineTuning } from './tuning.js';
 import { allowanceEta, describeWaits } from './waits.js';
@@ -90,6 +91,7 @@ export class WritePipeline {
   private readonly resolution: ResolutionStage;
   private readonly batcher: EnrolmentBatcher;
   private readonly tracker: EnrolmentTracker;
+  private readonly stall: ReaderStallGuard;
 
   private drainNeeded = false;
   private closed = false;
@@ -145,6 +147,7 @@ export class WritePipeline {
       this.now,
     );
     this.preparation = new RecordPreparation(routes.streams, this.outcomes, logger);
+    this.stall = new ReaderStallGuard(this.tuning.readerStallLimitMs);
   }
 
   /**
@@ -249,6 +252,8 @@ export class WritePipeline {
 
   private tick(): void {
     const now = this.now();
+    const stalled = this.stall.check(this.window.readerBlocked, now);
+    if (stalled !== undefined) this.failure.fail(stalled);
     this.resolution.flushIfStale(now);
     this.batcher.flushStale(now, this.ledger.waitingStates > 0, this.window.readerBlocked);
     this.progress.maybeReport(now, () => ({

@@ -156,7 +156,7 @@ describe('WritePipeline', () => {
     ]);
     expect(h.engine.submitted).toEqual([[1, 2, 52]]);
     // The state only counts its own stream; the unknown stream's record has no state of its own.
-    expect(stats(h.out)).toEqual([{ recordCount: 11, rejectedRecordCount: 8 }]);
+    expect(stats(h.out)).toMatchObject([{ recordCount: 3, rejectedRecordCount: 8 }]);
     expect(summary.outcomes).toMatchObject({ enrolled: 3, rejected: 9 });
     expect(summary.rejected_by_reason).toMatchObject({ duplicate_in_sync: 1, invalid_email: 1 });
     const rejectedEmail = h.sink.rejected.find((r) => r.reason === 'invalid_email')!;
@@ -182,7 +182,13 @@ describe('WritePipeline', () => {
     expect(h.sink.rejected).toMatchObject([
       { reason: 'enrolment_fault:AlreadyInProgram', record: { contact_id: 2 } },
     ]);
-    expect(stats(h.out)).toEqual([{ recordCount: 2, rejectedRecordCount: 1 }]);
+    expect(stats(h.out)).toEqual([
+      {
+        recordCount: 1,
+        rejectedRecordCount: 1,
+        additionalStats: { 'rejected.enrolment_fault:AlreadyInProgram': 1 },
+      },
+    ]);
   });
 
   it('counts contacts of recent enrolments as enrolled without submitting them again', async () => {
@@ -329,6 +335,29 @@ describe('WritePipeline', () => {
     }
     const run = h.pipeline.run(source());
     await expect(run).rejects.toThrow(/interrupted/);
+    expect(cursors(h.out)).toEqual([1]);
+  }, 10_000);
+
+  it('stops with a transient error, after echoing what is true, when the reader stalls past its cap', async () => {
+    // The resolver never answers for contacts after the first 25: the window fills and the reader waits
+    // on it for good, as it would behind an allowance wait longer than the platform's limit on stdin.
+    const { resolver: stuck } = gatedResolver(contacts(100));
+    const fast = new MemoryResolver(contacts(100));
+    let calls = 0;
+    const resolver = {
+      resolve: (queries: Parameters<MemoryResolver['resolve']>[0]) =>
+        calls++ === 0 ? fast.resolve(queries) : stuck.resolve(queries),
+    } as MemoryResolver;
+    const h = harness({ resolver, tuning: { window: 10, resolveBatchSize: 5, readerStallLimitMs: 100 } });
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      for (let i = 1; i <= 5; i++) yield [{ message: record({ contact_id: i }) }];
+      yield [{ message: streamState(1) }];
+      for (let i = 6; i <= 100; i++) yield [{ message: record({ contact_id: i }) }];
+      yield [{ message: streamState(2) }];
+    }
+    const run = h.pipeline.run(source());
+    await expect(run).rejects.toBeInstanceOf(TransientError);
+    await expect(run).rejects.toThrow(/stopped reading its input/);
     expect(cursors(h.out)).toEqual([1]);
   }, 10_000);
 });
