@@ -13,10 +13,12 @@ import { readImageContents, type ImageContents } from './support/image-contents.
 import { runConnector, inputDir, type ConnectorRun } from './support/connector-container.js';
 import { startEmulatorContainer, type EmulatorContainer } from './support/emulator-container.js';
 import { prepareImages, type PreparedImages } from './support/images.js';
+import { PlatformDestination } from './support/platform-launcher.js';
 import { airbyteMessageErrors } from './support/protocol-schema.js';
 import { timed } from './support/timing.js';
 // The emulator's built-in sample account; the emulator container is built from the same source.
 import { SAMPLE } from '../emulator/src/fixture.js';
+import { contactId, reachable } from '../test/cli/write-harness.js';
 
 const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
   version: string;
@@ -46,11 +48,12 @@ describe('the connector image', () => {
     expect(contents.uid).not.toBe(0);
   });
 
-  it('sets AIRBYTE_ENTRYPOINT to its entrypoint, with an absolute script path', () => {
+  it('sets AIRBYTE_ENTRYPOINT to exec its entrypoint, with an absolute script path', () => {
     const variable = inspection.Config.Env?.find((entry) => entry.startsWith('AIRBYTE_ENTRYPOINT='));
     expect(variable).toBeDefined();
     const entrypoint = inspection.Config.Entrypoint ?? [];
-    expect(variable?.slice('AIRBYTE_ENTRYPOINT='.length)).toBe(entrypoint.join(' '));
+    // `exec`: the platform evals the variable in a subshell it later kills; node must be that process.
+    expect(variable?.slice('AIRBYTE_ENTRYPOINT='.length)).toBe(`exec ${entrypoint.join(' ')}`);
     expect(entrypoint[0]).toBe('node');
     // V8 flags may come between node and the script (the image caps the young generation).
     expect(entrypoint.slice(1, -1).every((arg) => arg.startsWith('--'))).toBe(true);
@@ -59,7 +62,7 @@ describe('the connector image', () => {
 
   it('is labelled with the Airbyte name and the package version', () => {
     const labels = inspection.Config.Labels ?? {};
-    expect(labels['io.airbyte.name']).toBe('airbyte/destination-dotdigital-programs');
+    expect(labels['io.airbyte.name']).toBe('dotdigitalprograms/destination-dotdigital-programs');
     expect(labels['io.airbyte.version']).toBe(packageJson.version);
   });
 
@@ -115,7 +118,7 @@ describe('the connector image', () => {
   it('stays small', () => {
     const megabytes = inspection.Size / 1e6;
     console.log(`[container tests] connector image size: ${megabytes.toFixed(0)} MB`);
-    // The stand-in base alone is about 190 MB (Debian minbase and this machine's Node); the official
+    // The stand-in base alone is about 214 MB (Debian minbase and Node 24); the official
     // slim base is of the same order. The connector adds about 30 MB of code and runtime dependencies.
     expect(megabytes).toBeLessThan(400);
   });
@@ -276,7 +279,12 @@ describe('the connector in its container, run as an orchestrator runs it, agains
     );
     expect(states.map((echoed) => echoed.id)).toEqual([1, 2]);
     expect(states.map((echoed) => echoed.stream.stream_state)).toEqual([{ cursor: 1 }, { cursor: 2 }]);
-    expect(states.map((echoed) => echoed.destinationStats.recordCount)).toEqual([3, 3]);
+    // The platform's rule: recordCount + rejectedRecordCount is the records before each state.
+    expect(
+      states.map(
+        (echoed) => echoed.destinationStats.recordCount + echoed.destinationStats.rejectedRecordCount,
+      ),
+    ).toEqual([3, 3]);
     // The malformed email at least is rejected; sample contacts that cannot be enrolled may be too.
     expect(states[1]?.destinationStats.rejectedRecordCount).toBeGreaterThanOrEqual(1);
 
@@ -289,6 +297,110 @@ describe('the connector in its container, run as an orchestrator runs it, agains
     for (const contactId of enrolled) expect([...firstWindow, ...secondWindow]).toContain(contactId);
     const rejected = states.reduce((sum, echoed) => sum + echoed.destinationStats.rejectedRecordCount, 0);
     expect(enrolled.length + rejected).toBe(firstWindow.length + secondWindow.length + 1);
+  });
+
+  describe('as the platform runs it: sh -c with named pipes, uid 1000, 0.5 CPU, 2 GiB, stopped by kill', () => {
+    const platformCatalog = {
+      streams: [
+        {
+          stream: {
+            name: 'audience',
+            json_schema: { type: 'object' },
+            supported_sync_modes: ['incremental'],
+          },
+          sync_mode: 'incremental',
+          destination_sync_mode: 'append',
+        },
+      ],
+    };
+    const record = (data: Record<string, unknown>) =>
+      JSON.stringify({ type: 'RECORD', record: { stream: 'audience', data, emitted_at: 1_767_225_600_000 } });
+    const state = (id: number, records: number) =>
+      JSON.stringify({
+        type: 'STATE',
+        state: {
+          type: 'STREAM',
+          stream: { stream_descriptor: { name: 'audience' }, stream_state: { cursor: id } },
+          id,
+          sourceStats: { recordCount: records },
+        },
+      });
+    const statesOf = (messages: Record<string, unknown>[]) =>
+      messages
+        .filter((message) => message.type === 'STATE')
+        .map(
+          (message) =>
+            message.state as {
+              id: number;
+              destinationStats: { recordCount: number; rejectedRecordCount: number };
+            },
+        );
+    const errorsOf = (messages: Record<string, unknown>[]) =>
+      messages
+        .filter((message) => message.type === 'TRACE')
+        .map(
+          (message) => message.trace as { type: string; error?: { failure_type: string; message: string } },
+        )
+        .filter((trace) => trace.type === 'ERROR');
+
+    it('a whole write: every state echoed with the platform’s counts, exit code 0 in exitCode.txt', async () => {
+      const audience = reachable(6, 200).map(contactId);
+      const destination = await PlatformDestination.start(images.connector, {
+        config: config(),
+        catalog: platformCatalog,
+      });
+      await destination.send([
+        ...audience.slice(0, 3).map((id) => record({ contact_id: id })),
+        state(1, 3),
+        ...audience.slice(3).map((id) => record({ contact_id: id })),
+        record({ email: 'not an email address' }),
+        state(2, 4),
+      ]);
+      destination.endInput();
+      const result = await destination.result();
+      for (const message of result.messages)
+        expect(airbyteMessageErrors(message), JSON.stringify(message)).toEqual([]);
+      expect(errorsOf(result.messages), result.stderr.slice(-2000)).toEqual([]);
+      expect(result.exitCodeFile).toBe('0');
+      expect(result.container.code).toBe(0);
+      const states = statesOf(result.messages);
+      expect(states.map((echoed) => echoed.id)).toEqual([1, 2]);
+      // The platform's checksum: recordCount + rejectedRecordCount is the source's count.
+      expect(
+        states.map(
+          (echoed) => echoed.destinationStats.recordCount + echoed.destinationStats.rejectedRecordCount,
+        ),
+      ).toEqual([3, 4]);
+      expect(states[1]?.destinationStats.rejectedRecordCount).toBeGreaterThanOrEqual(1);
+    });
+
+    it('the platform’s kill reaches node: true states echoed, a transient_error TRACE, a non-zero exit', async () => {
+      const audience = reachable(8, 300).map(contactId);
+      const destination = await PlatformDestination.start(images.connector, {
+        config: config(),
+        catalog: platformCatalog,
+      });
+      await destination.send([...audience.slice(0, 4).map((id) => record({ contact_id: id })), state(1, 4)]);
+      await destination.waitFor((messages) => statesOf(messages).length === 1, 90_000);
+      // Mid-sync: more records, stdin left open, as when the orchestrator cancels or times out an attempt.
+      await destination.send(audience.slice(4).map((id) => record({ contact_id: id })));
+      const killedAt = Date.now();
+      await destination.terminate();
+      const result = await destination.result();
+      console.log(
+        `[container tests] platform stop to exit: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`,
+      );
+      for (const message of result.messages)
+        expect(airbyteMessageErrors(message), JSON.stringify(message)).toEqual([]);
+      // Node heard SIGTERM: it says so in one TRACE (without exec, the shell dies and node prints nothing).
+      const errors = errorsOf(result.messages);
+      expect(errors, result.stdout.slice(-2000)).toHaveLength(1);
+      expect(errors[0]?.error).toMatchObject({ failure_type: 'transient_error' });
+      expect(errors[0]?.error?.message).toMatch(/interrupted/);
+      expect(statesOf(result.messages).map((echoed) => echoed.id)).toEqual([1]);
+      expect(result.exitCodeFile).toMatch(/^[1-9][0-9]*$/);
+      expect(result.container.code).toBe(Number(result.exitCodeFile));
+    });
   });
 
   it('write with an unusable config ends with a config_error trace and a non-zero exit', async () => {
