@@ -22,6 +22,7 @@ import { abortableDelay, type Clock } from '../src/enrolment/enrol/clock.js';
 import { createEnrolmentEngine } from '../src/enrolment/enrol/index.js';
 import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
+import { DiscardingSink } from '../src/enrolment/rejected-records/sink.js';
 import { createContactResolver } from '../src/enrolment/resolve/index.js';
 import { readMessageBatches } from '../src/protocol/reader.js';
 import { accountConfig, PROGRAM_ID } from './account-config.js';
@@ -62,7 +63,7 @@ export interface ModeRow extends ModeRun {
   basis: string;
 }
 
-const discardRejections: RejectionSink = { add() {}, flush() {}, close() {} };
+const discardRejections: RejectionSink = new DiscardingSink();
 
 /** The engine's time: emulated now, and sleeps of emulated time (shortened by the emulator's scale). */
 function emulatorClock(emu: RunningEmulator): Clock {

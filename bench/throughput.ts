@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { parseConfig } from '../src/config/parse.js';
 import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
+import { DiscardingSink } from '../src/enrolment/rejected-records/sink.js';
 import { readMessageBatches } from '../src/protocol/reader.js';
 import { AUDIENCE_KINDS, audienceBuffer, chunked, STREAM, type AudienceKind } from './audience.js';
 import { dryRunEngine, patternResolver } from './in-memory-account.js';
@@ -43,7 +44,7 @@ const config = parseConfig({
   dry_run: true,
 });
 
-const discardRejections: RejectionSink = { add() {}, flush() {}, close() {} };
+const discardRejections: RejectionSink = new DiscardingSink();
 
 /** What a destination must do at the very least: split the input into lines and parse each. */
 function bareParse(input: Buffer): { ms: number; lines: number } {

@@ -6,6 +6,7 @@ import { parseConfig, unknownConfigFields } from '../config/parse.js';
 import { ConfigError, TransientError } from '../protocol/errors.js';
 import { createLogger, type Logger } from '../protocol/logger.js';
 import { createRedactor, secretsFor } from '../protocol/redact.js';
+import { objectStorageSecrets } from '../config/object-storage.js';
 import { errorTrace } from '../protocol/trace.js';
 import { parseCommandLine, USAGE, UsageError, type Invocation } from './usage.js';
 import { ProtocolWriter } from '../protocol/writer.js';
@@ -79,7 +80,9 @@ export async function runConnector(io: RunnerIo): Promise<number> {
     if ('configPath' in invocation) {
       const raw = await readJsonFile(invocation.configPath, 'config');
       // Known before validation, so even a config that fails to parse cannot leak its password.
-      secrets = isObject(raw) ? secretsFor(raw.api_user, raw.api_password) : [];
+      secrets = isObject(raw)
+        ? [...secretsFor(raw.api_user, raw.api_password), ...objectStorageSecrets(raw)]
+        : [];
       logger = createLogger(writer, { level, secrets });
       Object.assign(ctx, { logger, secrets });
       ctx.config = parseConfig(raw);

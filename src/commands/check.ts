@@ -4,6 +4,8 @@ import type { DotdigitalClient, Program } from '../dotdigital/types.js';
 import { ConfigError } from '../protocol/errors.js';
 import { createRedactor } from '../protocol/redact.js';
 import { reportCheckFailed } from './check-status.js';
+import { runIds, runPrefix } from '../enrolment/rejected-records/object-keys.js';
+import { probeObjectStorage } from '../enrolment/rejected-records/s3-client.js';
 import { requireConfig, type CommandContext } from './context.js';
 import {
   byHand,
@@ -26,7 +28,9 @@ export async function runCheck(ctx: CommandContext): Promise<void> {
     client = await createDotdigitalClient(config, { logger: ctx.logger }).catch((error: unknown) => {
       throw translateDotdigitalError(error, { doing: "find the account's region" });
     });
-    const message = await verifyPrograms(client, config);
+    const message = [await verifyPrograms(client, config), await verifyObjectStorage(config)]
+      .filter((part) => part !== '')
+      .join(' ');
     ctx.logger.info(`Check passed: ${message}`);
     ctx.writer.write({
       type: 'CONNECTION_STATUS',
@@ -78,4 +82,12 @@ async function verifyPrograms(client: DotdigitalClient, config: ConnectorConfig)
 function describePrograms(programs: Program[]): string {
   const shown = programs.slice(0, 10).map((program) => `${program.id} "${program.name}"`);
   return shown.join(', ') + (programs.length > 10 ? ` and ${programs.length - 10} more` : '');
+}
+
+/** Writes and deletes a test object where the sync will store rejected records; '' when none is set. */
+async function verifyObjectStorage(config: ConnectorConfig): Promise<string> {
+  const storage = config.objectStorage;
+  if (storage.type !== 's3') return '';
+  const prefix = runPrefix(storage.bucketPath, runIds(process.env, new Date()));
+  return `Object storage: ${await probeObjectStorage(storage, prefix)}.`;
 }

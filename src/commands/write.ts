@@ -24,7 +24,7 @@ export async function runWrite(ctx: CommandContext): Promise<void> {
     ...(programIds.length === 1 ? { programId: programIds[0] } : {}),
   };
 
-  const rejections = createRejectionSink(config.rejectedRecords);
+  const rejections = createRejectionSink(config, { catalog: ctx.catalog });
   // Ends the engines' waits (polling, allowance) once the pipeline is done, so no timer outlives the sync.
   const done = new AbortController();
   const engineSignal = AbortSignal.any([ctx.signal, done.signal]);
@@ -63,7 +63,12 @@ export async function runWrite(ctx: CommandContext): Promise<void> {
     throw translateDotdigitalError(error, action);
   } finally {
     done.abort();
-    rejections.close();
+    // The pipeline has flushed what a state or the summary counts; a failure here adds nothing to report.
+    await rejections
+      .close()
+      .catch((error: unknown) =>
+        ctx.logger.warn(`Closing the rejected-records store failed: ${(error as Error).message}`),
+      );
     await client?.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../protocol/errors.js';
 import { hintFor } from './hints.js';
+import { parseObjectStorage } from './object-storage.js';
 import {
   IDENTIFIER_FIELD_KEYS,
   IDENTIFIER_NAMES,
@@ -47,6 +48,7 @@ function toConnectorConfig(raw: RawConfig): ConnectorConfig {
       raw.rejected_records.destination === 'local_file'
         ? { type: 'file', path: raw.rejected_records.path }
         : { type: 'none' },
+    objectStorage: parseObjectStorage(raw.object_storage_config),
     dryRun: raw.dry_run,
   };
   if (raw.base_url !== undefined) config.baseUrl = raw.base_url.replace(/\/+$/, '');

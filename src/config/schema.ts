@@ -78,6 +78,7 @@ export const rawConfigSchema = z.object({
   max_state_hold_minutes: wholeNumber(0, 14).default(10),
   recent_enrolment_lookback_hours: wholeNumber(0, 720).default(24),
   rejected_records: rejectedRecords.default({ destination: 'none' }),
+  object_storage_config: z.unknown().optional(), // parsed by object-storage.ts
   dry_run: z.boolean().default(false),
 });
 

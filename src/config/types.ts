@@ -2,6 +2,8 @@
  * The validated, normalised configuration every other module receives. spec.json (snake_case, what
  * the user writes) is parsed into this shape by src/config/parse.ts; nothing else reads raw config.
  */
+import type { ObjectStorage } from './object-storage.js';
+
 export type Region = 'r1' | 'r2' | 'r3';
 export type IdentifierKind = 'contactId' | 'email' | 'mobileNumber';
 export type EnrolmentMode = 'auto' | 'contacts' | 'list';
@@ -44,5 +46,7 @@ export interface ConnectorConfig {
    */
   recentEnrolmentLookbackHours: number;
   rejectedRecords: RejectedRecordsSink;
+  /** Airbyte's `object_storage_config`: rejected records as objects in S3. */
+  objectStorage: ObjectStorage;
   dryRun: boolean;
 }

@@ -18,11 +18,7 @@
  * - `enrolment_fault:<Reason>` Dotdigital accepted the enrolment but its fault report lists the contact,
  *                            with Dotdigital's own reason word (e.g. `enrolment_fault:AlreadyInProgram`)
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-
-import { ConfigError } from '../protocol/errors.js';
 import type { StreamDescriptor } from '../protocol/messages.js';
-import type { RejectedRecordsSink } from '../config/types.js';
 import type { Contact } from '../dotdigital/types.js';
 import type { IdentifierKind } from '../config/types.js';
 
@@ -119,91 +115,5 @@ export interface RejectedRecord {
   emittedAt: number;
 }
 
-export interface RejectionSink {
-  add(rejected: RejectedRecord): void;
-  /** Makes everything added so far durable in the file; called before a state covering it is echoed. */
-  flush(): void;
-  close(): void;
-}
-
-class DiscardingSink implements RejectionSink {
-  add(): void {}
-  flush(): void {}
-  close(): void {}
-}
-
-/** Flush when this much is buffered, so memory stays small however many records are rejected. */
-const FILE_BUFFER_LIMIT = 256 * 1024;
-
-/**
- * JSON Lines appended to a local file. Writes are synchronous and batched: a state is echoed right after
- * flush(), so the rejections it covers must be in the file by then, and a buffered line is lost on kill -9.
- */
-class JsonLinesFileSink implements RejectionSink {
-  private buffer: string[] = [];
-  private buffered = 0;
-
-  constructor(
-    private readonly fd: number,
-    private readonly path: string,
-  ) {}
-
-  add(rejected: RejectedRecord): void {
-    const entry = {
-      record: rejected.record as unknown,
-      stream: rejected.stream,
-      reason: rejected.reason,
-      message: rejected.message,
-      emitted_at: rejected.emittedAt,
-      rejected_at: new Date().toISOString(),
-    };
-    let line: string;
-    try {
-      line = JSON.stringify(entry);
-    } catch (error) {
-      // JSON.parse accepts nesting deeper than JSON.stringify can write back (it overflows the stack).
-      // The rejection still counts and is kept, with its reason; only the record's body is left out.
-      if (!(error instanceof RangeError)) throw error;
-      line = JSON.stringify({ ...entry, record: null, record_omitted: 'nested too deeply to write back' });
-    }
-    this.buffer.push(line, '\n');
-    this.buffered += line.length + 1;
-    if (this.buffered >= FILE_BUFFER_LIMIT) this.flush();
-  }
-
-  flush(): void {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    this.buffered = 0;
-    try {
-      writeSync(this.fd, chunk);
-    } catch (error) {
-      throw new ConfigError(
-        `Could not write rejected records to ${this.path}: ${(error as Error).message}. Check rejected_records.path and the free disk space.`,
-        undefined,
-        { cause: error },
-      );
-    }
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-}
-
-export function createRejectionSink(config: RejectedRecordsSink): RejectionSink {
-  if (config.type === 'none') return new DiscardingSink();
-  let fd: number;
-  try {
-    fd = openSync(config.path, 'a');
-  } catch (error) {
-    throw new ConfigError(
-      `Cannot open the rejected-records file ${config.path} for appending: ${(error as Error).message}. Set rejected_records.path to a writable file path.`,
-      undefined,
-      { cause: error },
-    );
-  }
-  return new JsonLinesFileSink(fd, config.path);
-}
+export type { RejectionSink } from './rejected-records/sink.js';
+export { createRejectionSink } from './rejected-records/index.js';

@@ -33,6 +33,7 @@ describe('parseConfig', () => {
       maxStateHoldSeconds: 600,
       recentEnrolmentLookbackHours: 24,
       rejectedRecords: { type: 'none' },
+      objectStorage: { type: 'none' },
       dryRun: false,
     });
   });

@@ -21,6 +21,7 @@ const connectionSpecification = spec.connectionSpecification;
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
 ajv.addKeyword({ keyword: 'airbyte_secret', schemaType: 'boolean' });
 ajv.addKeyword({ keyword: 'order', schemaType: 'number' });
+ajv.addKeyword({ keyword: 'always_show', schemaType: 'boolean' });
 const specAccepts = ajv.compile(connectionSpecification);
 
 function parserAccepts(raw: unknown): boolean {
@@ -117,6 +118,33 @@ const FIELDS: Record<string, Candidates> = {
       null,
     ],
   },
+  object_storage_config: {
+    valid: [
+      ABSENT,
+      { storage_type: 'None' },
+      { storage_type: 'S3', s3_bucket_name: 'b', s3_bucket_region: '', bucket_path: '' },
+      {
+        storage_type: 'S3',
+        s3_bucket_name: 'b',
+        s3_bucket_region: 'eu-west-2',
+        bucket_path: 'rejected/',
+        s3_endpoint: 'http://127.0.0.1:9000',
+        access_key_id: 'k',
+        secret_access_key: 's',
+        format: { format_type: 'JSONL' },
+      },
+    ],
+    invalid: [
+      {},
+      { storage_type: 'GCS' },
+      { storage_type: 'S3', s3_bucket_region: '', bucket_path: '' },
+      { storage_type: 'S3', s3_bucket_name: 'b', s3_bucket_region: 'mars-1', bucket_path: '' },
+      { storage_type: 'S3', s3_bucket_name: 'b', s3_bucket_region: '' },
+      { storage_type: 'S3', s3_bucket_name: 'b', s3_bucket_region: '', bucket_path: '', access_key_id: 5 },
+      'S3',
+      null,
+    ],
+  },
   dry_run: { valid: [ABSENT, true, false], invalid: ['false'] },
   some_future_field: { valid: [ABSENT, 1, { nested: true }], invalid: [] },
 };
@@ -191,7 +219,7 @@ describe('spec.json and parseConfig agree', () => {
         if (bySpec) accepted += 1;
         else rejected += 1;
       }),
-      { numRuns: 3000, seed: 20261123 },
+      { numRuns: 4000, seed: 20261123 },
     );
     // Both outcomes must be well represented, or the agreement proves little.
     expect(accepted).toBeGreaterThan(300);
@@ -242,10 +270,15 @@ describe('spec.json', () => {
     expect(orders.size).toBe(Object.keys(connectionSpecification.properties).length);
   });
 
-  it('marks the password, and only the password, as a secret', () => {
+  it('marks the password and the object store keys, and only those, as secrets', () => {
     const secrets = JSON.stringify(connectionSpecification).match(/"airbyte_secret":true/g) ?? [];
-    expect(secrets).toHaveLength(1);
+    expect(secrets).toHaveLength(3);
     expect(connectionSpecification.properties.api_password!.airbyte_secret).toBe(true);
+    const [, s3] = connectionSpecification.properties.object_storage_config!.oneOf as {
+      properties: Record<string, { airbyte_secret?: boolean }>;
+    }[];
+    expect(s3!.properties.access_key_id!.airbyte_secret).toBe(true);
+    expect(s3!.properties.secret_access_key!.airbyte_secret).toBe(true);
   });
 
   it('uses the same base URL pattern and country list as the parser', () => {

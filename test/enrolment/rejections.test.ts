@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import type { ConnectorConfig } from '../../src/config/types.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,9 +53,9 @@ describe('rejection reasons', () => {
 });
 
 describe('rejected-records sink', () => {
-  it('appends JSON Lines that are on disk after flush()', () => {
+  it('appends JSON Lines that are on disk after flushNow()', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'rejections-')), 'rejected.jsonl');
-    const sink = createRejectionSink({ type: 'file', path: file });
+    const sink = createRejectionSink(fileConfig(file));
     sink.add({
       record: { mail: 'x' },
       stream: { name: 's' },
@@ -62,7 +63,7 @@ describe('rejected-records sink', () => {
       message: 'm',
       emittedAt: 5,
     });
-    sink.flush();
+    expect(sink.flushNow()).toBe(true);
     const lines = readFileSync(file, 'utf8')
       .trim()
       .split('\n')
@@ -82,17 +83,21 @@ describe('rejected-records sink', () => {
       message: 'm',
       emittedAt: 6,
     });
-    sink.close();
+    await sink.close();
     // A second sync appends rather than truncating.
-    const again = createRejectionSink({ type: 'file', path: file });
+    const again = createRejectionSink(fileConfig(file));
     again.add({ record: {}, stream: { name: 's' }, reason: 'duplicate_in_sync', message: 'm', emittedAt: 7 });
-    again.close();
+    await again.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
   it('fails with a config error naming the path when the file cannot be opened', () => {
     const bad = path.join(mkdtempSync(path.join(tmpdir(), 'rejections-')), 'missing-dir', 'x.jsonl');
-    expect(() => createRejectionSink({ type: 'file', path: bad })).toThrow(ConfigError);
-    expect(() => createRejectionSink({ type: 'file', path: bad })).toThrow(/rejected_records\.path/);
+    expect(() => createRejectionSink(fileConfig(bad))).toThrow(ConfigError);
+    expect(() => createRejectionSink(fileConfig(bad))).toThrow(/rejected_records\.path/);
   });
 });
+
+function fileConfig(file: string): Pick<ConnectorConfig, 'rejectedRecords' | 'objectStorage'> {
+  return { rejectedRecords: { type: 'file', path: file }, objectStorage: { type: 'none' } };
+}

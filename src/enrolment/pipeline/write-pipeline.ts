@@ -36,6 +36,7 @@ import { effectiveTuning, type PipelineTuning } from './tuning.js';
 import { allowanceEta, describeWaits } from './waits.js';
 import { ProgressReporter } from './progress.js';
 import type { RejectionSink } from '../rejections.js';
+import { DurableRelease } from '../rejected-records/durable-release.js';
 import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSummary } from './summary.js';
 
 export { planStreams, type StreamPlan } from './stream-plan.js';
@@ -82,6 +83,7 @@ export class WritePipeline {
   private readonly now: () => number;
   private readonly counters: SyncCounters;
   private readonly ledger: CheckpointLedger;
+  private readonly durable: DurableRelease;
   private readonly programs: ReadonlyMap<number, ProgramRoute>;
   private readonly progress: ProgressReporter;
   private readonly failure: SyncFailure;
@@ -101,7 +103,13 @@ export class WritePipeline {
     this.tuning = effectiveTuning(config, options.tuning);
     this.now = options.now ?? Date.now;
     this.counters = new SyncCounters(this.now());
-    this.ledger = new CheckpointLedger((state) => this.echo(state), this.now);
+    // A state goes out only once the rejected records before it are durable in the sink.
+    this.durable = new DurableRelease(
+      options.rejections,
+      (state) => this.echo(state),
+      (error) => this.failure.fail(error),
+    );
+    this.ledger = new CheckpointLedger((state) => this.durable.release(state), this.now);
     this.progress = new ProgressReporter(
       (message) => logger.info(message),
       this.tuning.progressIntervalMs,
@@ -168,6 +176,9 @@ export class WritePipeline {
       if (this.failure.error === undefined) await Promise.race([this.consume(batches), this.failure.failed]);
       if (this.failure.error === undefined) await this.finishWork();
       if (this.failure.error !== undefined) await this.settleAfterFailure();
+      await this.durable.drained();
+      // Rejections after the last state are counted in the summary: they must be stored too.
+      await this.options.rejections.flush().catch((error: unknown) => this.failure.fail(error));
     } finally {
       clearInterval(ticker);
       signal?.removeEventListener('abort', onAbort);
@@ -175,7 +186,6 @@ export class WritePipeline {
       // after the command has ended.
       this.closed = true;
     }
-    this.options.rejections.flush();
     this.logConflicts();
     const summary = this.summary();
     logger.info(formatSummary(summary));
@@ -208,6 +218,8 @@ export class WritePipeline {
           this.drainNeeded = false;
           await this.options.out.waitForDrain();
         }
+        const storing = this.options.rejections.backpressure();
+        if (storing !== null) await Promise.race([storing, failure.failed]);
         const next = await iterator.next();
         if (next.done || failure.error !== undefined) break;
         const batch = Array.isArray(next.value) ? next.value : [next.value as Numbered];
@@ -243,7 +255,6 @@ export class WritePipeline {
   }
 
   private echo(state: AirbyteStateMessage): void {
-    this.options.rejections.flush();
     // A dry run must not move the checkpoint: the next real sync has to read these records again.
     if (this.options.config.dryRun || this.closed) return;
     this.counters.statesEchoed++;

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DiscardingSink } from '../../../src/enrolment/rejected-records/sink.js';
 import { describe, expect, it } from 'vitest';
 import type { EnrolmentEngine } from '../../../src/enrolment/engine-types.js';
 import { WritePipeline } from '../../../src/enrolment/pipeline/write-pipeline.js';
@@ -72,7 +73,7 @@ describe('WritePipeline under arbitrary input', () => {
             engines: new Map<number, EnrolmentEngine>([[1001, engine]]),
             out,
             logger: captureLogger().logger,
-            rejections: { add() {}, flush() {}, close() {} },
+            rejections: new DiscardingSink(),
             tuning: { tickMs: 5, enrolIdleMs: 5, resolveMaxAgeMs: 2 },
           });
           const summary = await pipeline.run(messagesOf(messages, 3));

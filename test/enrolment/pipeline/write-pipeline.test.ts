@@ -28,10 +28,20 @@ class MemorySink implements RejectionSink {
   add(r: RejectedRecord): void {
     this.rejected.push(r);
   }
-  flush(): void {
+  flushNow(): boolean {
     this.flushes++;
+    return true;
   }
-  close(): void {}
+  flush(): Promise<void> {
+    this.flushes++;
+    return Promise.resolve();
+  }
+  backpressure(): null {
+    return null;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 const FAST: Partial<PipelineTuning> = {
