@@ -47,7 +47,10 @@ describe('S3 rejected-records sink (against a real S3-compatible server)', () =>
     const keys = await s3.keys('unit/77/0/');
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/^unit\/77\/0\/audience\/\d{4}_\d{2}_\d{2}_\d{13}_0\.jsonl$/);
-    const lines = (await s3.read(keys[0]!)).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await s3.read(keys[0]!))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(50);
     expect(lines[7]).toEqual({
       _airbyte_raw_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
