@@ -59,8 +59,11 @@ function rejectedAudience(count: number): Readable {
   });
 }
 
-export async function rejectedRecords(options: { quick: boolean }): Promise<RejectedRecordsRow[]> {
-  const sizes = options.quick ? [20_000, 100_000] : [100_000, 1_000_000];
+export async function rejectedRecords(options: {
+  quick: boolean;
+  sizes?: number[];
+}): Promise<RejectedRecordsRow[]> {
+  const sizes = options.sizes ?? (options.quick ? [20_000, 100_000] : [100_000, 1_000_000]);
   const emulator = await startEmulator({ contacts: 10, settings: { rateLimitMode: 'off' } });
   const s3 = await startS3();
   const rows: RejectedRecordsRow[] = [];
