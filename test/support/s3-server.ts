@@ -1,3 +1,5 @@
+// The build (tsconfig.build.json) does not include test/, so the declaration is named where it is used.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./s3rver.d.ts" />
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
