@@ -1,5 +1,5 @@
 /**
- * Why a record was not enrolled, and where rejected records go.
+ * Why a record was not enrolled (where rejected records go is rejected-records/).
  *
  * Reason vocabulary (stable; the README and the rejected-records file use these words):
  * - `invalid_record`         the record's `data` is not a JSON object
