@@ -45,7 +45,7 @@ describe('write lifecycle (built CLI against the emulator)', () => {
     // Real time: the allowance window stays shut for the whole test.
     emu().control.setClock({ timeScale: 1 });
     const audience = reachable(50);
-    const live = new LiveWrite(emu(), { config: { max_allowance_wait_minutes: 60 } });
+    const live = new LiveWrite(emu(), { config: { max_allowance_wait_minutes: 14 } });
     live.send([...batch(audience.slice(0, 25), 1), ...batch(audience.slice(25, 50), 2)]);
     // The first batch is enrolled; the second waits for the allowance window.
     await until(() => live.stdout.includes('allowance'), 60_000);
