@@ -41,8 +41,9 @@ describe('write lifecycle (built CLI against the emulator)', () => {
   });
 
   it('SIGTERM while waiting for the enrolment allowance stops at once with a transient error', async () => {
-    emu().control.updateSettings({ enrolmentAllowancePerHour: 1 });
-    // Real time: the allowance window stays shut for the whole test.
+    // A 10-minute window in real time: it stays shut for the whole test, yet frees up within the longest
+    // wait the spec allows (14 minutes), so the connector waits instead of giving up at once.
+    emu().control.updateSettings({ enrolmentAllowancePerHour: 1, enrolmentAllowanceWindowMs: 10 * 60_000 });
     emu().control.setClock({ timeScale: 1 });
     const audience = reachable(50);
     const live = new LiveWrite(emu(), { config: { max_allowance_wait_minutes: 14 } });
