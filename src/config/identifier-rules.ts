@@ -50,7 +50,7 @@ export function identifierMappingProblems(mapping: RawIdentifierMapping): Config
         code: 'at_least_one_identifier',
         problem:
           `sets none of the three identifier fields: set at least one of ${keys.join(', ')} to the record ` +
-          'field holding that identifier, or leave identifier_mapping out to use contact_id, email and mobile_number',
+          `field holding that identifier, or leave identifier_mapping out to use ${Object.values(DEFAULT_IDENTIFIER_MAPPING).join(', ')}`,
       },
     ];
   }
