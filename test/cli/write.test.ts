@@ -300,13 +300,17 @@ describe('write (built CLI against the emulator)', () => {
       catalog: catalog([{ objectName: 'Welcome journey (program 1001)' }]),
     });
     expect(byPrecedence.errors).toEqual([]);
-    expect(byPrecedence.states[0]!.destinationStats).toEqual({ recordCount: 1, rejectedRecordCount: 1 });
+    expect(byPrecedence.states[0]!.destinationStats).toMatchObject({
+      recordCount: 0,
+      rejectedRecordCount: 1,
+      additionalStats: { 'rejected.invalid_contact_id': 1 },
+    });
     const byKey = await runWrite(emu(), input, {
       config: { program_id: undefined, identifier_mapping: undefined },
       catalog: catalog([{ objectName: 'Welcome journey (program 1001)', primaryKey: [['email']] }]),
     });
     expect(byKey.errors).toEqual([]);
-    expect(byKey.states[0]!.destinationStats).toEqual({ recordCount: 1, rejectedRecordCount: 0 });
+    expect(byKey.states[0]!.destinationStats).toMatchObject({ recordCount: 1, rejectedRecordCount: 0 });
     expect(enrolmentCounts(emu(), 1001).get(contactId(n!))).toBe(1);
   });
 
