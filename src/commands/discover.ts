@@ -1,23 +1,9 @@
 import { createDotdigitalClient } from '../dotdigital/client.js';
+import { programObjectName } from '../config/program-object-name.js';
 import type { DotdigitalClient, Program } from '../dotdigital/types.js';
 import type { DestinationOperation } from '../protocol/messages.js';
 import { requireConfig, type CommandContext } from './context.js';
 import { byHand, translateDotdigitalError } from './dotdigital-errors.js';
-
-const OBJECT_NAME = /^program_([1-9][0-9]{0,9})$/;
-
-/** The destination object for a program: built from the id alone, so renaming the program changes nothing. */
-export function programObjectName(programId: number): string {
-  return `program_${programId}`;
-}
-
-/** The program id a destination object names, or undefined when the name is not one discover prints. */
-export function programIdFromObjectName(objectName: string): number | undefined {
-  const match = OBJECT_NAME.exec(objectName);
-  if (!match) return undefined;
-  const id = Number(match[1]);
-  return id <= 2147483647 ? id : undefined;
-}
 
 /** One DESTINATION_CATALOG with an append operation per Active program, ordered by id. */
 export async function runDiscover(ctx: CommandContext): Promise<void> {
@@ -41,9 +27,13 @@ export async function runDiscover(ctx: CommandContext): Promise<void> {
   }
 }
 
+/**
+ * One program's operation. Its json_schema lists exactly the fields a data-activation stream is read
+ * for (the matching keys), and nothing else, so the platform's field mapping offers only those.
+ */
 export function enrolOperation(program: Program): DestinationOperation {
   return {
-    object_name: programObjectName(program.id),
+    object_name: programObjectName(program),
     sync_mode: 'append',
     json_schema: {
       $schema: 'http://json-schema.org/draft-07/schema#',
@@ -52,9 +42,9 @@ export function enrolOperation(program: Program): DestinationOperation {
       description:
         `Each record enrols one existing Dotdigital contact into the program "${program.name}" (ID ${program.id}). ` +
         'A record needs at least one of contact_id, email and mobile_number; when it has several, the ' +
-        "identifier mapping's precedence decides (by default contact_id, then email, then mobile_number). " +
-        'Contacts are never created.',
-      additionalProperties: true,
+        "matching key picked for the stream decides, then the identifier mapping's precedence (by default " +
+        'contact_id, then email, then mobile_number). Contacts are never created.',
+      additionalProperties: false,
       properties: {
         contact_id: {
           type: ['integer', 'string'],

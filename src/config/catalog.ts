@@ -13,6 +13,7 @@ const configuredStream = z.looseObject({
   sync_mode: z.string(),
   destination_sync_mode: z.string(),
   destination_object_name: z.string().optional(),
+  primary_key: z.array(z.array(z.string())).optional(),
 });
 
 const configuredCatalog = z.looseObject({ streams: z.array(configuredStream) });
@@ -27,7 +28,8 @@ export function parseCatalog(raw: unknown, file: string): ConfiguredAirbyteCatal
     .join('; ');
   throw new ConfigError(
     `The catalog file ${file} is not a valid configured catalog (${problems}). It must be a JSON object whose ` +
-      '"streams" list each configured stream with its stream, sync_mode and destination_sync_mode.',
+      '"streams" list each configured stream with its stream, sync_mode and destination_sync_mode (and a ' +
+      'primary_key, if any, as a list of field paths).',
     `catalog validation failed: ${problems}`,
   );
 }

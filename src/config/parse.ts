@@ -1,14 +1,17 @@
-import type { z } from 'zod';
 import { ConfigError } from '../protocol/errors.js';
+import { CONNECTION_SPECIFICATION, isRecord, selectedBranch, type SpecSchema } from './connection-spec.js';
 import { hintFor } from './hints.js';
 import { parseObjectStorage } from './object-storage.js';
 import {
+  DEFAULT_IDENTIFIER_MAPPING,
   IDENTIFIER_FIELD_KEYS,
   IDENTIFIER_NAMES,
-  rawConfigSchema,
+  identifierMappingProblems,
+  precedenceOf,
   type IdentifierName,
-  type RawConfig,
-} from './schema.js';
+} from './identifier-rules.js';
+import type { RawConfig } from './raw-config.generated.js';
+import { specProblems, type ConfigPath, type ConfigProblem } from './spec-validator.js';
 import type { ConnectorConfig, IdentifierKind, IdentifierMapping } from './types.js';
 
 const KIND: Record<IdentifierName, IdentifierKind> = {
@@ -17,18 +20,39 @@ const KIND: Record<IdentifierName, IdentifierKind> = {
   mobile_number: 'mobileNumber',
 };
 
-/** Validates a raw config (as spec.json describes it) and converts it into ConnectorConfig. */
+const SHOWN_PROBLEMS = 5;
+
+/** Validates a raw config against spec.json, then the rules the spec cannot state, and converts it. */
 export function parseConfig(raw: unknown): ConnectorConfig {
-  const result = rawConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.slice(0, 5).map((issue) => describeIssue(issue, raw));
-    const more =
-      result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more problems)` : '';
-    const message = `The configuration is invalid: ${problems.join(' ')}${more}`;
-    const internal = result.error.issues.map((issue) => `${pathText(issue.path) || '(root)'}: ${issue.code}`);
-    throw new ConfigError(message, `config validation failed: ${internal.join(', ')}`);
+  const problems = specProblems(raw);
+  const mapping = isRecord(raw) ? raw.identifier_mapping : undefined;
+  if (isRecord(mapping) && !problems.some((p) => p.path[0] === 'identifier_mapping')) {
+    problems.push(...identifierMappingProblems(mapping as NonNullable<RawConfig['identifier_mapping']>));
   }
-  return toConnectorConfig(result.data);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, SHOWN_PROBLEMS).map((problem) => describeProblem(problem, raw));
+    const more =
+      problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more problems)` : '';
+    const internal = problems.map((problem) => `${pathText(problem.path) || '(root)'}: ${problem.code}`);
+    throw new ConfigError(
+      `The configuration is invalid: ${shown.join(' ')}${more}`,
+      `config validation failed: ${internal.join(', ')}`,
+    );
+  }
+  return toConnectorConfig(withTopLevelDefaults(raw as Record<string, unknown>));
+}
+
+/**
+ * A top-level setting left out takes spec.json's default. Nested defaults are only what Airbyte's form
+ * pre-fills: an identifier field the user clears in the form is left out, and means "not used".
+ */
+function withTopLevelDefaults(raw: Record<string, unknown>): RawConfig {
+  const filled: Record<string, unknown> = { ...raw };
+  for (const [key, property] of Object.entries(CONNECTION_SPECIFICATION.properties ?? {})) {
+    if (filled[key] === undefined && property.default !== undefined)
+      filled[key] = structuredClone(property.default);
+  }
+  return filled as unknown as RawConfig;
 }
 
 function toConnectorConfig(raw: RawConfig): ConnectorConfig {
@@ -57,89 +81,32 @@ function toConnectorConfig(raw: RawConfig): ConnectorConfig {
   return config;
 }
 
-/** Without a mapping, records use the field names discover advertises. */
+/** Without a mapping, records use the field names discover advertises (the spec's field defaults). */
 function toMapping(raw: RawConfig['identifier_mapping']): IdentifierMapping {
-  if (!raw) {
-    return {
-      fields: { contactId: 'contact_id', email: 'email', mobileNumber: 'mobile_number' },
-      precedence: ['contactId', 'email', 'mobileNumber'],
-      fallThroughOnInvalid: false,
-    };
-  }
+  const mapping = raw ?? DEFAULT_IDENTIFIER_MAPPING;
   const fields: IdentifierMapping['fields'] = {};
   for (const name of IDENTIFIER_NAMES) {
-    const field = raw[IDENTIFIER_FIELD_KEYS[name]];
+    const field = mapping[IDENTIFIER_FIELD_KEYS[name]];
     if (field !== undefined) fields[KIND[name]] = field;
   }
-  const order =
-    raw.precedence ?? IDENTIFIER_NAMES.filter((name) => raw[IDENTIFIER_FIELD_KEYS[name]] !== undefined);
   return {
     fields,
-    precedence: order.map((name) => KIND[name]),
-    fallThroughOnInvalid: raw.fall_through_on_invalid,
+    precedence: precedenceOf(mapping).map((name) => KIND[name]),
+    fallThroughOnInvalid: mapping.fall_through_on_invalid === true,
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const path = pathText(issue.path);
+function describeProblem(problem: ConfigProblem, raw: unknown): string {
+  const path = pathText(problem.path);
   const subject = path ? `"${path}"` : 'The configuration';
-  const problem = problemText(issue, valueAt(raw, issue.path));
-  return `${subject} ${problem}. ${hintFor(issue.path)}`;
+  return `${subject} ${problem.problem}. ${hintFor(problem.path, raw)}`;
 }
 
-function problemText(issue: z.core.$ZodIssue, value: unknown): string {
-  if (value === undefined && issue.code === 'invalid_type') return 'is missing';
-  switch (issue.code) {
-    case 'invalid_type':
-      return `must be ${article(issue.expected)}, not ${describeValue(value)}`;
-    case 'too_small':
-      return issue.origin === 'array' || issue.origin === 'string'
-        ? 'must not be empty'
-        : `must be at least ${String(issue.minimum)}`;
-    case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
-    case 'invalid_value':
-      return issue.values.length > 12
-        ? 'is not one of the accepted values'
-        : `must be one of ${issue.values.join(', ')}`;
-    case 'invalid_format':
-      return 'does not have the expected form';
-    case 'invalid_union':
-      return 'does not match any of the accepted forms';
-    case 'custom':
-      return issue.message;
-    default:
-      return 'is not valid';
-  }
-}
-
-function article(expected: string): string {
-  if (expected === 'int') return 'a whole number';
-  if (expected === 'object' || expected === 'array') return `an ${expected}`;
-  return `a ${expected}`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fraction';
-  return `a ${typeof value}`;
-}
-
-function pathText(path: readonly PropertyKey[]): string {
+function pathText(path: ConfigPath): string {
   return path
     .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
     .join('.')
     .replace(/\.\[/g, '[');
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = raw;
-  for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
 }
 
 /**
@@ -147,25 +114,17 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
  * run) but worth a warning, since a misspelt optional field would otherwise be silently ignored.
  */
 export function unknownConfigFields(raw: unknown): string[] {
-  if (!isRecord(raw)) return [];
-  const known = new Set(Object.keys(rawConfigSchema.shape));
-  const unknown = Object.keys(raw).filter((key) => !known.has(key));
-  const mapping = raw.identifier_mapping;
-  if (isRecord(mapping)) {
-    const mappingKeys = new Set([
-      ...Object.values(IDENTIFIER_FIELD_KEYS),
-      'precedence',
-      'fall_through_on_invalid',
-    ]);
-    unknown.push(
-      ...Object.keys(mapping)
-        .filter((key) => !mappingKeys.has(key))
-        .map((key) => `identifier_mapping.${key}`),
-    );
-  }
-  return unknown;
+  return unknownIn(CONNECTION_SPECIFICATION, raw, '');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function unknownIn(schema: SpecSchema, value: unknown, prefix: string): string[] {
+  if (!isRecord(value)) return [];
+  const resolved = schema.oneOf ? selectedBranch(schema, value) : schema;
+  if (!resolved?.properties) return [];
+  const properties = resolved.properties;
+  return Object.entries(value).flatMap(([key, child]) => {
+    const property = properties[key];
+    if (!property) return [`${prefix}${key}`];
+    return property.type === 'object' ? unknownIn(property, child, `${prefix}${key}.`) : [];
+  });
 }

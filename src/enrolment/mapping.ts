@@ -3,7 +3,8 @@
  *
  * The configured mapping names a field per identifier kind and the precedence between them. Streams
  * configured from `discover` (they carry destination_object_name) use the data-activation field names
- * contact_id / email / mobile_number wherever the configured field is absent from the record.
+ * contact_id / email / mobile_number wherever the configured field is absent from the record, and the
+ * matching key picked for such a stream (its primary_key) decides ahead of the precedence.
  */
 import type { IdentifierKind, IdentifierMapping } from '../config/types.js';
 import type { Contact } from '../dotdigital/types.js';
@@ -47,14 +48,23 @@ export class IdentifierMapper {
   private readonly candidates: Candidate[];
   private readonly fallThrough: boolean;
 
+  /**
+   * `decidingIdentifier`: the matching key picked for a data-activation stream, tried before the
+   * configured precedence (which still orders the others, for records without that key).
+   */
   constructor(
     mapping: IdentifierMapping,
     private readonly defaultCountry: string | undefined,
     dataActivation: boolean,
+    decidingIdentifier?: IdentifierKind,
   ) {
-    const order = dataActivation
+    const configured = dataActivation
       ? [...mapping.precedence, ...DEFAULT_ORDER.filter((kind) => !mapping.precedence.includes(kind))]
       : mapping.precedence;
+    const order =
+      decidingIdentifier === undefined
+        ? configured
+        : [decidingIdentifier, ...configured.filter((kind) => kind !== decidingIdentifier)];
     this.fallThrough = mapping.fallThroughOnInvalid;
     this.candidates = order.map((kind) => {
       const configured = mapping.fields[kind];

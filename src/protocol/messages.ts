@@ -79,6 +79,8 @@ export interface ConfiguredAirbyteStream {
   sync_mode: string;
   destination_sync_mode: string;
   destination_object_name?: string;
+  /** Paths to the primary key's fields; in data activation, the matching key picked for the stream. */
+  primary_key?: string[][];
   [key: string]: unknown;
 }
 

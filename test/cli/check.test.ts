@@ -56,7 +56,7 @@ describe('check', () => {
     const status = await check(emulatorConfig(emulator(), { region: 'europe', program_id: 'abc' }));
     expect(status.status).toBe('FAILED');
     expect(status.message).toContain('"region" must be one of auto, r1, r2, r3');
-    expect(status.message).toContain('"program_id" must be a number');
+    expect(status.message).toContain('"program_id" must be a whole number');
   });
 
   it('fails on a missing password', async () => {

@@ -18,6 +18,7 @@ interface Operation {
   object_name: string;
   sync_mode: string;
   json_schema: {
+    additionalProperties: unknown;
     title: string;
     description: string;
     properties: Record<string, { type: unknown; description: string }>;
@@ -40,8 +41,13 @@ async function discover(target: RunningEmulator = emulator()): Promise<Operation
 describe('discover', () => {
   it('lists one append operation per Active program, with the identifier fields and matching keys', async () => {
     const operations = await discover();
-    expect(operations.map((op) => op.object_name)).toEqual(['program_1001', 'program_1002']);
+    expect(operations.map((op) => op.object_name)).toEqual([
+      'Welcome journey (program 1001)',
+      'Every-time journey (program 1002)',
+    ]);
     for (const operation of operations) {
+      // Exactly the fields the connector reads: the platform's field mapping offers nothing else.
+      expect(operation.json_schema.additionalProperties).toBe(false);
       expect(operation.sync_mode).toBe('append');
       expect(operation.matching_keys).toEqual([['contact_id'], ['email'], ['mobile_number']]);
       const { properties } = operation.json_schema;
@@ -56,13 +62,16 @@ describe('discover', () => {
     expect(operations[0]!.json_schema.description).toContain('"Welcome journey" (ID 1001)');
   });
 
-  it('keeps the object name when a program is renamed, and follows status changes', async () => {
+  it('names a renamed program by its new name (the id in it still decides), and follows status changes', async () => {
     await withEmulator(async (changing) => {
       changing.control.updateProgram(1001, { name: 'Renamed welcome' });
       changing.control.updateProgram(1002, { status: 'Deactivated' });
       changing.control.updateProgram(1003, { status: 'Active' });
       const operations = await discover(changing);
-      expect(operations.map((op) => op.object_name)).toEqual(['program_1001', 'program_1003']);
+      expect(operations.map((op) => op.object_name)).toEqual([
+        'Renamed welcome (program 1001)',
+        'Draft journey (program 1003)',
+      ]);
       expect(operations[0]!.json_schema.title).toContain('Renamed welcome');
     });
   });

@@ -52,7 +52,13 @@ export function baseConfig(
 }
 
 export function catalog(
-  streams: { name?: string; namespace?: string; mode?: string; objectName?: string }[] = [{}],
+  streams: {
+    name?: string;
+    namespace?: string;
+    mode?: string;
+    objectName?: string;
+    primaryKey?: string[][];
+  }[] = [{}],
 ) {
   return {
     streams: streams.map((s) => ({
@@ -65,6 +71,7 @@ export function catalog(
       sync_mode: 'incremental',
       destination_sync_mode: s.mode ?? 'append',
       ...(s.objectName ? { destination_object_name: s.objectName } : {}),
+      ...(s.primaryKey ? { primary_key: s.primaryKey } : {}),
     })),
   };
 }

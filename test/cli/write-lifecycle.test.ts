@@ -41,11 +41,12 @@ describe('write lifecycle (built CLI against the emulator)', () => {
   });
 
   it('SIGTERM while waiting for the enrolment allowance stops at once with a transient error', async () => {
-    emu().control.updateSettings({ enrolmentAllowancePerHour: 1 });
-    // Real time: the allowance window stays shut for the whole test.
+    // A 10-minute window in real time: it stays shut for the whole test, yet frees up within the longest
+    // wait the spec allows (14 minutes), so the connector waits instead of giving up at once.
+    emu().control.updateSettings({ enrolmentAllowancePerHour: 1, enrolmentAllowanceWindowMs: 10 * 60_000 });
     emu().control.setClock({ timeScale: 1 });
     const audience = reachable(50);
-    const live = new LiveWrite(emu(), { config: { max_allowance_wait_minutes: 60 } });
+    const live = new LiveWrite(emu(), { config: { max_allowance_wait_minutes: 14 } });
     live.send([...batch(audience.slice(0, 25), 1), ...batch(audience.slice(25, 50), 2)]);
     // The first batch is enrolled; the second waits for the allowance window.
     await until(() => live.stdout.includes('allowance'), 60_000);

@@ -273,6 +273,47 @@ describe('write (built CLI against the emulator)', () => {
     expect(enrolmentCounts(emu(), 1001).get(contactId(n!))).toBe(1);
   });
 
+  it('takes the program id from a readable object name, even one from before the program was renamed', async () => {
+    const [a, b] = reachable(2);
+    const run = await runWrite(
+      emu(),
+      [rec({ email: email(a!) }), rec({ email: email(b!) }, 'old'), streamState(1)],
+      {
+        config: { program_id: undefined, identifier_mapping: undefined },
+        catalog: catalog([
+          { objectName: 'Welcome journey (program 1001)' },
+          { name: 'old', objectName: 'A name it had before (program 1001)' },
+        ]),
+      },
+    );
+    expect(run.errors).toEqual([]);
+    const counts = enrolmentCounts(emu(), 1001);
+    expect([counts.get(contactId(a!)), counts.get(contactId(b!))]).toEqual([1, 1]);
+  });
+
+  it("lets the matching key picked in data activation (the stream's primary_key) decide over the precedence", async () => {
+    const [n] = reachable(1);
+    // By the default precedence contact_id decides, and a malformed one rejects the record.
+    const input = [rec({ contact_id: 'not-a-contact-id', email: email(n!) }), streamState(1)];
+    const byPrecedence = await runWrite(emu(), input, {
+      config: { program_id: undefined, identifier_mapping: undefined },
+      catalog: catalog([{ objectName: 'Welcome journey (program 1001)' }]),
+    });
+    expect(byPrecedence.errors).toEqual([]);
+    expect(byPrecedence.states[0]!.destinationStats).toMatchObject({
+      recordCount: 0,
+      rejectedRecordCount: 1,
+      additionalStats: { 'rejected.invalid_contact_id': 1 },
+    });
+    const byKey = await runWrite(emu(), input, {
+      config: { program_id: undefined, identifier_mapping: undefined },
+      catalog: catalog([{ objectName: 'Welcome journey (program 1001)', primaryKey: [['email']] }]),
+    });
+    expect(byKey.errors).toEqual([]);
+    expect(byKey.states[0]!.destinationStats).toMatchObject({ recordCount: 1, rejectedRecordCount: 0 });
+    expect(enrolmentCounts(emu(), 1001).get(contactId(n!))).toBe(1);
+  });
+
   it('dry run resolves and reports but enrols nobody, spends no allowance and echoes no state', async () => {
     const audience = reachable(30);
     const run = await runWrite(

@@ -118,6 +118,11 @@ describe('metadata.yaml', () => {
     expect(exists(file!), file).toBe(true);
   });
 
+  it('gives spec.json the same documentationUrl, so the form links to the page the repository ships', () => {
+    const spec = JSON.parse(read('spec.json')) as { documentationUrl: string };
+    expect(spec.documentationUrl).toBe(data.documentationUrl);
+  });
+
   it('allows the three Dotdigital regional hosts and the host of a base_url override', () => {
     expect((data.allowedHosts as { hosts: string[] }).hosts.sort()).toEqual([
       '${base_url}',

@@ -99,7 +99,7 @@ describe('parseConfig', () => {
       'https',
     ],
     [{ ...minimal, base_url: 'https://u:p@x.com' }, '"base_url"', 'no user name, password'],
-    [{ ...minimal, program_id: '1001' }, '"program_id" must be a number, not a string', 'Active'],
+    [{ ...minimal, program_id: '1001' }, '"program_id" must be a whole number, not a string', 'Active'],
     [{ ...minimal, program_id: 1.5 }, '"program_id" must be a whole number, not a fraction', 'Active'],
     [{ ...minimal, identifier_mapping: {} }, '"identifier_mapping" sets none of the three', 'email_field'],
     [
@@ -114,7 +114,7 @@ describe('parseConfig', () => {
     ],
     [
       { ...minimal, identifier_mapping: { email_field: 'e', precedence: ['email', 'email'] } },
-      'names an identifier twice',
+      '"identifier_mapping.precedence" names email twice',
       'exactly once',
     ],
     [
@@ -138,6 +138,66 @@ describe('parseConfig', () => {
     const error = configError(raw);
     expect(error.message).toContain(problem);
     expect(error.message).toContain(hint);
+  });
+
+  it.each([
+    [
+      { ...minimal, max_allowance_wait_minutes: 15 },
+      '"max_allowance_wait_minutes" must be at most 14',
+      '0 to 14',
+    ],
+    [
+      { ...minimal, base_url: 'ftp://x.com' },
+      '"base_url" does not have the expected form. Base URL override:',
+      'It must look like https://host[:port][/path] (plain http only for localhost',
+    ],
+    [
+      { ...minimal, identifier_mapping: { fall_through_on_invalid: false } },
+      '"identifier_mapping" sets none of the three identifier fields',
+      'contact_id_field, email_field, mobile_number_field',
+    ],
+    [
+      { ...minimal, identifier_mapping: { email_field: 'e', precedence: ['phone'] } },
+      '"identifier_mapping.precedence[0]" must be one of contact_id, email, mobile_number',
+      'Precedence:',
+    ],
+    [{ ...minimal, rejected_records: {} }, '"rejected_records.destination" is missing', 'none (Do not keep)'],
+    [
+      { ...minimal, rejected_records: 'none' },
+      '"rejected_records" must be an object, not a string',
+      'Put none',
+    ],
+  ])('rejects %j with a message read from spec.json', (raw, problem, hint) => {
+    const error = configError(raw);
+    expect(error.message).toContain(problem);
+    expect(error.message).toContain(hint);
+  });
+
+  it('reads a config the way the Airbyte form fills it in: field-name defaults, empty precedence', () => {
+    const form = parseConfig({
+      ...minimal,
+      identifier_mapping: {
+        contact_id_field: 'contact_id',
+        email_field: 'email',
+        mobile_number_field: 'mobile_number',
+        precedence: [],
+        fall_through_on_invalid: false,
+      },
+      rejected_records: { destination: 'none' },
+    });
+    expect(form).toEqual(parseConfig(minimal));
+  });
+
+  it('leaves an identifier whose field the form cleared out of the mapping', () => {
+    const config = parseConfig({
+      ...minimal,
+      identifier_mapping: { contact_id_field: 'contact_id', mobile_number_field: 'phone' },
+    });
+    expect(config.mapping).toEqual({
+      fields: { contactId: 'contact_id', mobileNumber: 'phone' },
+      precedence: ['contactId', 'mobileNumber'],
+      fallThroughOnInvalid: false,
+    });
   });
 
   it('never puts the password in its messages', () => {

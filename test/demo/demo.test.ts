@@ -38,7 +38,9 @@ describe('the demo (npm run demo)', () => {
     const { code, out } = await runDemo();
     expect(code, out).toBe(0);
     expect(out).toMatch(/check\s+SUCCEEDED/);
-    expect(out).toMatch(/discover\s+2 Active program\(s\): program_1001, program_1002/);
+    expect(out).toMatch(
+      /discover\s+2 Active program\(s\): Welcome journey \(program 1001\), Every-time journey \(program 1002\)/,
+    );
     expect(out).toMatch(/write\s+ok/);
     const read = figure(out, 'records read');
     const enrolled = figure(out, 'enrolled \\(by Dotdigital\\)');

@@ -29,6 +29,27 @@ describe('IdentifierMapper', () => {
     });
   });
 
+  it("tries a data-activation stream's matching key first, then the configured precedence", () => {
+    const mapper = new IdentifierMapper(mapping(), 'GB', true, 'mobileNumber');
+    expect(map(mapper, { id: 5, mail: 'a@example.com', phone: '+447911123456' })).toEqual({
+      kind: 'mobileNumber',
+      value: '447911123456',
+    });
+    // Without the key's field the precedence still decides.
+    expect(map(mapper, { id: 5, mail: 'a@example.com' })).toEqual({ kind: 'contactId', value: '5' });
+    // A malformed identifier the key outranks is no longer a reason to reject the record.
+    expect(
+      map(new IdentifierMapper(mapping(), 'GB', true), { id: 'x', email: 'a@example.com' }),
+    ).toMatchObject({
+      reason: 'invalid_contact_id',
+    });
+    const byEmail = new IdentifierMapper(mapping(), 'GB', true, 'email');
+    expect(map(byEmail, { id: 'x', email: 'a@example.com' })).toEqual({
+      kind: 'email',
+      value: 'a@example.com',
+    });
+  });
+
   it('follows a configured precedence', () => {
     const mapper = new IdentifierMapper(mapping({ precedence: ['mobileNumber', 'email'] }), 'GB', false);
     expect(map(mapper, { id: 5, mail: 'a@example.com', phone: '+447911123456' })).toEqual({

@@ -72,7 +72,12 @@ export function buildRoutes(
       };
       programs.set(plan.programId, program);
     }
-    const mapper = new IdentifierMapper(config.mapping, config.defaultCountry, plan.dataActivation);
+    const mapper = new IdentifierMapper(
+      config.mapping,
+      config.defaultCountry,
+      plan.dataActivation,
+      plan.decidingIdentifier,
+    );
     streams.set(streamKey(plan.name, plan.namespace), { mapper, program });
   }
   return { streams, programs };

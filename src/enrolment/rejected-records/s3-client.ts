@@ -11,6 +11,9 @@ import { ConfigError, TransientError, type ConnectorError } from '../../protocol
 
 export function createS3Client(storage: S3ObjectStorage): S3Client {
   usableS3(storage);
+  // On Node 20 the SDK writes a support warning to stderr, outside the protocol's LOG messages; the
+  // image runs Node 24, where it never appears, and the warning says nothing a user of a sync can act on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     // The form's "no region" is "": S3 then answers for us-east-1 and redirects for other regions.
     region: storage.region || 'us-east-1',

@@ -507,7 +507,49 @@ describe('planStreams', () => {
   it('refuses streams without a program and unknown object names', () => {
     expect(() => planStreams(catalog([{}]), testConfig({ programId: undefined }))).toThrow(ConfigError);
     expect(() => planStreams(catalog([{ destination_object_name: 'contacts' }]), testConfig())).toThrow(
-      /program_<id>/,
+      /"<program name> \(program <id>\)"/,
     );
+  });
+
+  it('reads the program id from the readable object names discover prints, whatever the program is now called', () => {
+    expect(
+      planStreams(
+        catalog([
+          { destination_object_name: 'Welcome journey (program 1001)' },
+          { destination_object_name: 'A name since changed (program 1002)' },
+        ]),
+        testConfig({ programId: undefined }),
+      ).map((plan) => plan.programId),
+    ).toEqual([1001, 1002]);
+  });
+
+  it("lets a data-activation stream's matching key (its primary_key) decide the identifier", () => {
+    const plans = planStreams(
+      catalog([
+        { destination_object_name: 'Welcome journey (program 1001)', primary_key: [['email']] },
+        { destination_object_name: 'Welcome journey (program 1001)', primary_key: [['mobile_number']] },
+        { destination_object_name: 'Welcome journey (program 1001)', primary_key: [] },
+        // Outside data activation primary_key is the source's own key, not a choice of identifier.
+        { primary_key: [['email']] },
+      ]),
+      testConfig(),
+    );
+    expect(plans.map((plan) => plan.decidingIdentifier)).toEqual([
+      'email',
+      'mobileNumber',
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('refuses a matching key that is not one of the identifiers, naming the stream and the keys', () => {
+    for (const primary_key of [[['customer_ref']], [['email', 'domain']], [['email'], ['contact_id']]]) {
+      expect(() =>
+        planStreams(
+          catalog([{ destination_object_name: 'Welcome journey (program 1001)', primary_key }]),
+          testConfig(),
+        ),
+      ).toThrow(/Stream "audience" is matched on .*Pick one of contact_id, email, mobile_number/);
+    }
   });
 });

@@ -55,7 +55,7 @@ export async function runToCompletion(
   audience: Audience,
   config: Record<string, unknown>,
 ): Promise<{ rejected: { record: Record<string, unknown>; reason: string }[] }> {
-  const sync = startSync(emu, { ...config, max_allowance_wait_minutes: 30 });
+  const sync = startSync(emu, { ...config, max_allowance_wait_minutes: 14 });
   await sync.send(audience.input);
   sync.end();
   const ended = await sync.ended;

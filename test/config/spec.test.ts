@@ -3,26 +3,41 @@ import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { getCountries } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { BASE_URL_PATTERN } from '../../src/config/base-url.js';
+import { FORM_ANNOTATIONS } from '../../src/config/connection-spec.js';
+import { identifierMappingProblems } from '../../src/config/identifier-rules.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { protocolValidator, validationErrors } from '../contract/airbyte-schema.js';
 
 /**
- * spec.json and parseConfig are written separately; this test proves they accept and reject exactly the
- * same configs, by feeding both every candidate value of every field and many generated combinations.
+ * parseConfig validates against spec.json and then applies the identifier mapping rules the spec cannot
+ * state. These tests feed a plain JSON Schema validator of spec.json (as the platform and its form use
+ * it) and the parser every candidate value of every field and many generated combinations: the parser
+ * must reject exactly what the spec rejects, plus the cross-field rules, and nothing else.
  */
 const spec = JSON.parse(readFileSync(new URL('../../spec.json', import.meta.url), 'utf8')) as {
   documentationUrl: string;
   supported_destination_sync_modes: string[];
-  connectionSpecification: { properties: Record<string, Record<string, unknown>>; required: string[] };
+  connectionSpecification: {
+    properties: Record<string, Record<string, unknown>>;
+    required: string[];
+    groups: { id: string; title: string }[];
+  };
 };
 const connectionSpecification = spec.connectionSpecification;
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
-ajv.addKeyword({ keyword: 'airbyte_secret', schemaType: 'boolean' });
-ajv.addKeyword({ keyword: 'order', schemaType: 'number' });
-ajv.addKeyword({ keyword: 'always_show', schemaType: 'boolean' });
+ajv.addVocabulary([...FORM_ANNOTATIONS]);
 const specAccepts = ajv.compile(connectionSpecification);
+
+/** The parser's rules beyond the spec: only the identifier mapping's cross-field ones. */
+function breaksIdentifierRules(raw: unknown): boolean {
+  const mapping = (raw as { identifier_mapping?: unknown } | null)?.identifier_mapping;
+  return (
+    typeof mapping === 'object' &&
+    mapping !== null &&
+    identifierMappingProblems(mapping as Parameters<typeof identifierMappingProblems>[0]).length > 0
+  );
+}
 
 function parserAccepts(raw: unknown): boolean {
   try {
@@ -49,8 +64,10 @@ const MAPPING: Record<string, Candidates> = {
       ['contact_id', 'email'],
       ['mobile_number', 'email', 'contact_id'],
       ['contact_id'],
+      // What the form sends when the multi-select is cleared: the default order.
+      [],
     ],
-    invalid: [[], ['email', 'email'], ['phone'], 'email', null],
+    invalid: [['email', 'email'], ['phone'], 'email', null],
   },
   fall_through_on_invalid: { valid: [ABSENT, true, false], invalid: ['yes', 1] },
 };
@@ -98,7 +115,7 @@ const FIELDS: Record<string, Candidates> = {
   list_mode_threshold: { valid: [ABSENT, 1, 1000, 10000000], invalid: [10000001, 0, 2.5, '100'] },
   resolution: { valid: [ABSENT, 'auto', 'lookup', 'scan'], invalid: ['fast', ''] },
   enrol_unreachable_contacts: { valid: [ABSENT, true, false], invalid: ['true', 0] },
-  max_allowance_wait_minutes: { valid: [ABSENT, 0, 60, 1440], invalid: [1441, -1, 1.5] },
+  max_allowance_wait_minutes: { valid: [ABSENT, 0, 10, 14], invalid: [15, 60, -1, 1.5] },
   max_state_hold_minutes: { valid: [ABSENT, 0, 10, 14], invalid: [15, -1] },
   recent_enrolment_lookback_hours: { valid: [ABSENT, 0, 24, 720], invalid: [721, 0.5] },
   rejected_records: {
@@ -190,7 +207,7 @@ const configArbitrary: fc.Arbitrary<unknown> = fc.oneof(
 
 const validBase = { api_user: 'apiuser-1@apiconnector.com', api_password: 'pw' };
 
-describe('spec.json and parseConfig agree', () => {
+describe('parseConfig validates against spec.json', () => {
   it('on every candidate value of every field, one field at a time', () => {
     const disagreements: string[] = [];
     for (const [field, { valid, invalid }] of Object.entries(FIELDS)) {
@@ -215,7 +232,8 @@ describe('spec.json and parseConfig agree', () => {
     fc.assert(
       fc.property(configArbitrary, (raw) => {
         const bySpec = specAccepts(raw);
-        expect(parserAccepts(raw), `spec says ${bySpec} for ${JSON.stringify(raw)}`).toBe(bySpec);
+        const expected = bySpec && !breaksIdentifierRules(raw);
+        expect(parserAccepts(raw), `spec says ${bySpec} for ${JSON.stringify(raw)}`).toBe(expected);
         if (bySpec) accepted += 1;
         else rejected += 1;
       }),
@@ -226,7 +244,7 @@ describe('spec.json and parseConfig agree', () => {
     expect(rejected).toBeGreaterThan(300);
   });
 
-  it('on the identifier mapping rules that span fields', () => {
+  it('on the identifier mapping rules that span fields, which the spec (and so the form) leaves to the parser', () => {
     const cases: [unknown, boolean][] = [
       [{ email_field: 'e' }, true],
       [{ email_field: 'e', precedence: ['email'] }, true],
@@ -235,19 +253,29 @@ describe('spec.json and parseConfig agree', () => {
       [{ email_field: 'e', precedence: ['email', 'contact_id'] }, false],
       [{ precedence: ['email'] }, false],
       [{ fall_through_on_invalid: true }, false],
+      [{ email_field: 'e', mobile_number_field: 'm', precedence: [] }, true],
     ];
     for (const [mapping, expected] of cases) {
       const raw = { ...validBase, identifier_mapping: mapping };
-      expect([specAccepts(raw), parserAccepts(raw)], JSON.stringify(mapping)).toEqual([expected, expected]);
+      expect([specAccepts(raw), parserAccepts(raw)], JSON.stringify(mapping)).toEqual([true, expected]);
     }
   });
 
-  it('on defaults: writing out every default of spec.json changes nothing', () => {
+  it('on defaults: writing out every default of spec.json, nested ones too, changes nothing', () => {
     const withDefaults: Record<string, unknown> = { ...validBase };
     for (const [field, property] of Object.entries(connectionSpecification.properties)) {
       if ('default' in property) withDefaults[field] = property.default;
+      const nested = property.properties as Record<string, Record<string, unknown>> | undefined;
+      if (nested) {
+        withDefaults[field] = Object.fromEntries(
+          Object.entries(nested)
+            .filter(([, child]) => 'default' in child)
+            .map(([key, child]) => [key, child.default]),
+        );
+      }
     }
     expect(Object.keys(withDefaults).length).toBeGreaterThan(10);
+    expect(Object.keys(withDefaults.identifier_mapping as object)).toHaveLength(4);
     expect(parseConfig(withDefaults)).toEqual(parseConfig(validBase));
   });
 });
@@ -281,8 +309,34 @@ describe('spec.json', () => {
     expect(s3!.properties.secret_access_key!.airbyte_secret).toBe(true);
   });
 
-  it('uses the same base URL pattern and country list as the parser', () => {
-    expect(connectionSpecification.properties.base_url!.pattern).toBe(BASE_URL_PATTERN);
+  it('lists the countries the phone-number library knows', () => {
     expect(connectionSpecification.properties.default_country!.enum).toEqual([...getCountries()].sort());
+  });
+
+  it('puts every setting in one of its form groups, and uses each group', () => {
+    const groups = connectionSpecification.groups.map((group) => group.id);
+    const used = new Set(Object.values(connectionSpecification.properties).map((property) => property.group));
+    expect([...used].sort()).toEqual([...groups].sort());
+    // The webapp always sorts the group with this id last (useGroupsAndSections.tsx, ADVANCED_GROUP_ID).
+    expect(groups.at(-1)).toBe('advanced');
+  });
+
+  it('describes every pattern in words, for the form and the parser to show instead of the regex', () => {
+    const patterns: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const record = node as Record<string, unknown>;
+      if (typeof record.pattern === 'string' && typeof record.pattern_descriptor !== 'string')
+        patterns.push(path);
+      for (const [key, child] of Object.entries(record)) walk(child, `${path}/${key}`);
+    };
+    walk(connectionSpecification, '');
+    expect(patterns).toEqual([]);
+  });
+
+  it('keeps every wait under the 15 minutes Airbyte expects between states', () => {
+    for (const field of ['max_allowance_wait_minutes', 'max_state_hold_minutes']) {
+      expect(connectionSpecification.properties[field]!.maximum, field).toBe(14);
+    }
   });
 });
