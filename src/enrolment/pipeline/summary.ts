@@ -60,6 +60,7 @@ export interface EngineFigures {
   allowanceSpent: number;
   allowanceWaitMs: number;
   processingWaitMs: number;
+  allowanceHeldByOthers?: number;
 }
 
 export interface SyncSummary {
@@ -84,6 +85,8 @@ export interface SyncSummary {
   rate_limit_wait_s: number;
   allowance_spent: number;
   allowance_wait_s: number;
+  /** Most of the account's hourly enrolment units other integrations or syncs held at once. */
+  allowance_held_by_others: number;
   processing_wait_s: number;
 }
 
@@ -125,6 +128,7 @@ export function buildSummary(
     rate_limit_wait_s: seconds(options.api?.rateLimitWaitMs ?? 0),
     allowance_spent: engines.allowanceSpent,
     allowance_wait_s: seconds(engines.allowanceWaitMs),
+    allowance_held_by_others: Math.max(0, ...options.engines.map((e) => e.allowanceHeldByOthers ?? 0)),
     processing_wait_s: seconds(engines.processingWaitMs),
   };
 }
@@ -139,6 +143,9 @@ export function formatSummary(summary: SyncSummary): string {
     : `Sync finished: ${summary.records_read} records read, ${o.enrolled} enrolled, ` +
       `${o.enrolled_unconfirmed} enrolled but not yet confirmed by Dotdigital, ` +
       `${o.already_enrolled_recently} already enrolled recently, ${o.rejected} rejected; ` +
-      `${summary.allowance_spent} enrolment allowance units spent.`;
+      `${summary.allowance_spent} enrolment allowance units spent` +
+      (summary.allowance_held_by_others > 0
+        ? ` (other integrations or syncs held up to ${summary.allowance_held_by_others} of the account's hourly units).`
+        : '.');
   return `${headline} Summary: ${JSON.stringify(summary)}`;
 }
