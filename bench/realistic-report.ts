@@ -21,7 +21,10 @@ export async function realisticReport(options: {
     .map(Number);
   const accountContacts = Number(process.env.BENCH_REALISTIC_ACCOUNT ?? 1_000_000);
   const rows = await realistic({ sizes, accountContacts, kinds: AUDIENCE_KINDS });
-  const pair = await concurrentSyncs(Number(process.env.BENCH_REALISTIC_PAIR ?? 400), accountContacts);
+  const pairRecords = Number(process.env.BENCH_REALISTIC_PAIR ?? 400);
+  if (pairRecords === 0)
+    return { table: [PROFILE_DESCRIPTION, '', realisticTable(rows)].join('\n'), results: { rows } };
+  const pair = await concurrentSyncs(pairRecords, accountContacts);
   const text = [
     PROFILE_DESCRIPTION,
     '',
