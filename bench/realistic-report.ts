@@ -1,4 +1,4 @@
-import { AUDIENCE_KINDS } from './audience.js';
+import { AUDIENCE_KINDS, type AudienceKind } from './audience.js';
 import {
   concurrentSyncs,
   MINIMUM_FORMULA,
@@ -11,7 +11,7 @@ import { table } from './report.js';
 
 /**
  * `realistic`: the table of bench/results/README.md. BENCH_REALISTIC_SIZES (e.g. "10000,100000,1000000")
- * and BENCH_REALISTIC_ACCOUNT choose the rows; --quick runs 10,000 records against 1M contacts.
+ * BENCH_REALISTIC_KINDS and BENCH_REALISTIC_ACCOUNT choose the rows (BENCH_REALISTIC_PAIR=0 skips the pair); --quick runs 10,000 records against 1M contacts.
  */
 export async function realisticReport(options: {
   quick: boolean;
@@ -20,7 +20,10 @@ export async function realisticReport(options: {
     .split(',')
     .map(Number);
   const accountContacts = Number(process.env.BENCH_REALISTIC_ACCOUNT ?? 1_000_000);
-  const rows = await realistic({ sizes, accountContacts, kinds: AUDIENCE_KINDS });
+  const kinds = process.env.BENCH_REALISTIC_KINDS
+    ? (process.env.BENCH_REALISTIC_KINDS.split(',') as AudienceKind[])
+    : AUDIENCE_KINDS;
+  const rows = await realistic({ sizes, accountContacts, kinds });
   const pairRecords = Number(process.env.BENCH_REALISTIC_PAIR ?? 400);
   if (pairRecords === 0)
     return { table: [PROFILE_DESCRIPTION, '', realisticTable(rows)].join('\n'), results: { rows } };
