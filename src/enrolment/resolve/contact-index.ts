@@ -133,7 +133,11 @@ export class ContactIndex {
   /** False once a contact could not be indexed (ID past Uint32, or too many status combinations). */
   usable = true;
 
-  constructor(readonly kinds: ReadonlySet<IdentifierKind>) {
+  /** The kinds indexed, fixed when the walk starts (a copy: the caller's set may grow). */
+  readonly kinds: ReadonlySet<IdentifierKind>;
+
+  constructor(kinds: ReadonlySet<IdentifierKind>) {
+    this.kinds = new Set(kinds);
     this.byEmail = kinds.has('email') ? new FingerprintTable() : undefined;
     this.byMobile = kinds.has('mobileNumber') ? new FingerprintTable() : undefined;
   }

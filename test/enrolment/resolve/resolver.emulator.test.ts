@@ -197,6 +197,16 @@ describe('one walk per sync', () => {
     expect(listingPages()).toBe(30);
   });
 
+  it('looks up a kind the walk did not index instead of calling it absent', async () => {
+    const resolver = createContactResolver(client, { resolution: 'scan' }, capturingLogger().logger, {
+      scanPageSize: 1000,
+    });
+    await resolver.resolve([email(1)]);
+    const [byMobile] = await resolver.resolve([mobile(4)]);
+    expect(byMobile?.contact?.contactId).toBe(contactIdOf(4));
+    expect(listingPages()).toBe(3);
+  });
+
   it('looks up a small batch when look-ups are faster than a page of the listing', async () => {
     const resolver = createContactResolver(client, { resolution: 'auto' }, capturingLogger().logger, {
       scanPageSize: 100,
