@@ -17,6 +17,7 @@ import { BASIC_PACKAGE_RATES, callsPerMinute } from '../src/dotdigital/rate-tier
 import { abortableDelay, type Clock } from '../src/enrolment/enrol/clock.js';
 import { createEnrolmentEngine } from '../src/enrolment/enrol/index.js';
 import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
+import { DiscardingSink } from '../src/enrolment/rejected-records/sink.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';
 import { createContactResolver } from '../src/enrolment/resolve/index.js';
 import { readMessageBatches } from '../src/protocol/reader.js';
@@ -50,7 +51,7 @@ export interface RealisticRow {
   note: string;
 }
 
-const discardRejections: RejectionSink = { add() {}, flush() {}, close() {} };
+const discardRejections: RejectionSink = new DiscardingSink();
 
 function emulatorClock(emu: RunningEmulator): Clock {
   return {
