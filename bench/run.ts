@@ -1,5 +1,5 @@
 /**
- * Runs the benchmarks (not part of the tests): `node <dist>/bench/run.js [throughput|memory|memory-ids|e2e|modes|rejected-records]
+ * Runs the benchmarks (not part of the tests): `node <dist>/bench/run.js [throughput|memory|memory-ids|e2e|modes|rejected-records|realistic]
  * [--json FILE] [--quick]`. Without a name all of them run, one after another. --quick shrinks the sizes for
  * a smoke run; the README's figures come from full runs.
  */
@@ -9,11 +9,20 @@ import { e2e, e2eTable } from './e2e.js';
 import { memoryIds, memoryIdsTable } from './memory-ids.js';
 import { memory, memoryTable } from './memory.js';
 import { modes, modesTable } from './modes.js';
+import { realisticReport } from './realistic-report.js';
 import { rejectedRecords, rejectedRecordsTable } from './rejected-records.js';
 import { formatMachine, machine, writeJson } from './report.js';
 import { throughput, throughputTable } from './throughput.js';
 
-const BENCHMARKS = ['throughput', 'memory', 'memory-ids', 'e2e', 'modes', 'rejected-records'] as const;
+const BENCHMARKS = [
+  'throughput',
+  'memory',
+  'memory-ids',
+  'e2e',
+  'modes',
+  'rejected-records',
+  'realistic',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string; results: unknown }> {
@@ -42,6 +51,8 @@ async function runOne(name: Benchmark, quick: boolean): Promise<{ table: string;
       const rows = await rejectedRecords({ quick });
       return { table: rejectedRecordsTable(rows), results: rows };
     }
+    case 'realistic':
+      return realisticReport({ quick });
   }
 }
 

@@ -33,7 +33,13 @@ export interface EnrolmentEngine {
   submit(contactIds: number[]): Promise<SubmittedEnrolment>;
   /** Polls until Finished or the deadline, then reads the fault report. */
   confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation>;
-  stats(): { allowanceSpent: number; allowanceWaitMs: number; processingWaitMs: number };
+  stats(): {
+    allowanceSpent: number;
+    allowanceWaitMs: number;
+    processingWaitMs: number;
+    /** Most allowance units other integrations or syncs of the account held at once. */
+    allowanceHeldByOthers?: number;
+  };
 }
 
 /**

@@ -331,6 +331,11 @@ describe('write (built CLI against the emulator)', () => {
     const summary = run.logs.find((l) => l.startsWith('Dry run finished'))!;
     expect(summary).toContain('30 would be enrolled');
     expect(summary).toContain('1 would be rejected');
+    // The plan before spending: 30 contacts by contact ID, two enrolment calls of 25.
+    expect(summary).toMatch(
+      /A real sync would spend 2 enrolment allowance unit\(s\) \(contacts mode\), make about \d+ API calls/,
+    );
+    expect(summary).toContain('"plan":{"mode":"contacts","allowance_units":2');
   });
 
   it('completes under injected 5xx and rate limiting, enrolling every contact exactly once', async () => {

@@ -8,6 +8,7 @@ import {
   estimateFreeUp,
   nextPause,
 } from './allowance.js';
+import { type AccountAllowance, fitsAt } from './allowance-account.js';
 import type { Clock } from './clock.js';
 import { formatDuration, formatInstant } from './duration.js';
 
@@ -18,6 +19,7 @@ import { formatDuration, formatInstant } from './duration.js';
 export class AllowanceWaiter {
   private episodeStart: number | undefined;
   private waitedMs = 0;
+  private othersHeld = 0;
 
   constructor(
     private readonly ledger: AllowanceLedger,
@@ -25,7 +27,14 @@ export class AllowanceWaiter {
     private readonly maxWaitMs: number,
     private readonly logger: Logger,
     private readonly signal?: AbortSignal,
+    /** Reads the whole account's usage from the enrolment listings; without it only own calls count. */
+    private readonly account?: AccountAllowance,
   ) {}
+
+  /** Most units other integrations or syncs held at once, as seen before this process's calls. */
+  get unitsHeldByOthers(): number {
+    return this.othersHeld;
+  }
 
   /** Total time spent waiting for the allowance. */
   get totalWaitMs(): number {
@@ -37,8 +46,29 @@ export class AllowanceWaiter {
    * refused, so wait (or give up) without spending a request on it.
    */
   async beforeCall(): Promise<void> {
-    while (this.ledger.exhaustedByOwnCalls(this.clock.now())) {
-      await this.pause(undefined);
+    for (;;) {
+      const now = this.clock.now();
+      if (this.ledger.exhaustedByOwnCalls(now)) {
+        await this.pause(undefined);
+        continue;
+      }
+      if (this.account === undefined) return;
+      const usage = await this.account.read(this.ledger.callsInWindow(now));
+      this.othersHeld = Math.max(this.othersHeld, usage.others);
+      const freesAt = fitsAt(usage, ENROLMENT_CALLS_PER_WINDOW);
+      if (freesAt === undefined) return;
+      const at = this.clock.now();
+      this.logger.info(
+        {
+          unitsSpent: usage.inWindow,
+          unitsHeldByOthers: usage.others,
+          nextUnitFreesAt: formatInstant(freesAt),
+        },
+        `The account's enrolment listings show ${usage.inWindow} of the ${ENROLMENT_CALLS_PER_WINDOW} hourly enrolment calls spent ` +
+          `(${usage.others} by other integrations or syncs); the next unit this sync may use frees at about ${formatInstant(freesAt)}, ` +
+          `so no call is sent before then`,
+      );
+      await this.pause(Math.max(0, freesAt - at));
     }
   }
 

@@ -20,6 +20,7 @@ import type { ConnectorConfig } from '../../config/types.js';
 import type { AddressBook, DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
 import type { EnrolmentConfirmation, EnrolmentEngine, SubmittedEnrolment } from '../engine-types.js';
 import { AllowanceLedger } from './allowance.js';
+import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
 import { type Clock, systemClock } from './clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
@@ -112,6 +113,7 @@ export function createEnrolmentEngine(
     config.maxAllowanceWaitSeconds * 1000,
     logger,
     signal,
+    new AccountAllowance(client, clock, logger),
   );
   const processingWait = new WaitSpan(clock);
   const lists = new StagingLists(client, programId, options.syncId ?? newSyncId(clock.now()), logger);
@@ -319,6 +321,7 @@ export function createEnrolmentEngine(
       allowanceSpent,
       allowanceWaitMs: waiter.totalWaitMs,
       processingWaitMs: processingWait.totalMs(),
+      allowanceHeldByOthers: waiter.unitsHeldByOthers,
     }),
 
     details: () => ({

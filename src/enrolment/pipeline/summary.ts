@@ -2,6 +2,7 @@
  * What a sync did, as counters the pipeline keeps and one summary line at the end. Counts are per
  * outcome (every record has exactly one) and per rejection reason.
  */
+import { describePlan, type SyncPlan } from '../enrol/allowance-plan.js';
 import type { ClientStats } from '../../dotdigital/types.js';
 
 export type BatchMode = 'contacts' | 'list' | 'dry_run';
@@ -60,6 +61,7 @@ export interface EngineFigures {
   allowanceSpent: number;
   allowanceWaitMs: number;
   processingWaitMs: number;
+  allowanceHeldByOthers?: number;
 }
 
 export interface SyncSummary {
@@ -84,14 +86,18 @@ export interface SyncSummary {
   rate_limit_wait_s: number;
   allowance_spent: number;
   allowance_wait_s: number;
+  /** Most of the account's hourly enrolment units other integrations or syncs held at once. */
+  allowance_held_by_others: number;
   processing_wait_s: number;
+  /** Dry run only: what the real sync would cost. */
+  plan?: SyncPlan;
 }
 
 const seconds = (ms: number): number => Math.round(ms / 100) / 10;
 
 export function buildSummary(
   counters: SyncCounters,
-  options: { dryRun: boolean; now: number; engines: EngineFigures[]; api?: ClientStats },
+  options: { dryRun: boolean; now: number; engines: EngineFigures[]; api?: ClientStats; plan?: SyncPlan },
 ): SyncSummary {
   const engines = options.engines.reduce(
     (sum, e) => ({
@@ -125,7 +131,9 @@ export function buildSummary(
     rate_limit_wait_s: seconds(options.api?.rateLimitWaitMs ?? 0),
     allowance_spent: engines.allowanceSpent,
     allowance_wait_s: seconds(engines.allowanceWaitMs),
+    allowance_held_by_others: Math.max(0, ...options.engines.map((e) => e.allowanceHeldByOthers ?? 0)),
     processing_wait_s: seconds(engines.processingWaitMs),
+    ...(options.plan ? { plan: options.plan } : {}),
   };
 }
 
@@ -135,10 +143,14 @@ export function formatSummary(summary: SyncSummary): string {
   const headline = summary.dry_run
     ? `Dry run finished: ${summary.records_read} records read, ${o.would_enrol} would be enrolled, ` +
       `${o.already_enrolled_recently} already enrolled recently, ${o.rejected} would be rejected; nobody was ` +
-      `enrolled, no allowance was spent, and no state was echoed so a real sync will read these records again.`
+      `enrolled, no allowance was spent, and no state was echoed so a real sync will read these records again.` +
+      (summary.plan ? ` ${describePlan(summary.plan)}` : '')
     : `Sync finished: ${summary.records_read} records read, ${o.enrolled} enrolled, ` +
       `${o.enrolled_unconfirmed} enrolled but not yet confirmed by Dotdigital, ` +
       `${o.already_enrolled_recently} already enrolled recently, ${o.rejected} rejected; ` +
-      `${summary.allowance_spent} enrolment allowance units spent.`;
+      `${summary.allowance_spent} enrolment allowance units spent` +
+      (summary.allowance_held_by_others > 0
+        ? ` (other integrations or syncs held up to ${summary.allowance_held_by_others} of the account's hourly units).`
+        : '.');
   return `${headline} Summary: ${JSON.stringify(summary)}`;
 }

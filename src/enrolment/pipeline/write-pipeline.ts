@@ -33,6 +33,7 @@ import type { StreamPlan } from './stream-plan.js';
 import { ReaderStallGuard } from './reader-stall.js';
 import { SyncFailure } from './sync-failure.js';
 import { effectiveTuning, type PipelineTuning } from './tuning.js';
+import { planSync } from '../enrol/allowance-plan.js';
 import { allowanceEta, describeWaits } from './waits.js';
 import { ProgressReporter } from './progress.js';
 import type { RejectionSink } from '../rejections.js';
@@ -313,11 +314,27 @@ export class WritePipeline {
   }
 
   private summary(): SyncSummary {
+    const api = this.options.apiStats?.();
+    const config = this.options.config;
     return buildSummary(this.counters, {
-      dryRun: this.options.config.dryRun,
+      dryRun: config.dryRun,
       now: this.now(),
       engines: [...this.programs.values()].map((program) => program.engine.stats()),
-      api: this.options.apiStats?.(),
+      api,
+      // The dry run resolved for real, so its look-ups and listing pages are the real sync's.
+      ...(config.dryRun
+        ? {
+            plan: planSync({
+              contacts: this.counters.wouldEnrol,
+              config,
+              listBatchSize: this.tuning.listBatchSize,
+              resolution: {
+                lookups: api?.callsByEndpoint['GET /contacts/v3/{identifier}/{value}'] ?? 0,
+                listingPages: api?.callsByEndpoint['GET /contacts/v3'] ?? 0,
+              },
+            }),
+          }
+        : {}),
     });
   }
 }

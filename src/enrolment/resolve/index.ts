@@ -1,29 +1,38 @@
 /**
- * Resolves identifiers to existing contacts (never creating one), choosing per batch the way that
- * costs fewer API calls: a look-up per distinct identifier, or one walk of the account's contact
- * listing matched against the batch's identifiers in memory (memory stays proportional to the
- * batch, not the account).
+ * Resolves identifiers to existing contacts (never creating one). The account is walked at most
+ * once per sync: the walk fills a compact index of the account's identifiers (contact-index.ts)
+ * and is read in instalments, so a batch that arrives after it ends costs no call at all.
  *
- * Dotdigital's listing gives no total, and the account-wide count endpoint is not part of the
- * client, so the account's size is learnt from walks (see strategy.ts): while it is unknown a walk
- * stops once it has cost as many calls as the look-ups still needed (finishing by look-ups), a
- * complete walk gives the exact page count, and a later batch walks only when that is cheaper.
+ * Walk or look-ups is decided by time at the account's tier limits (strategy.ts): each query the
+ * index cannot answer yet adds the time its look-up would take to the walk's budget, the walk
+ * reads as many pages as that budget buys, and what the index still cannot answer is looked up.
+ * Dotdigital's listing gives no total, so this ski-rental rule (spend on the walk what the
+ * look-ups it may replace would cost) is what keeps both an account far larger than the audience
+ * and an audience far larger than the account near the faster of the two.
  */
 import type { Logger } from 'pino';
-import type { ConnectorConfig } from '../../config/types.js';
+import type { ConnectorConfig, IdentifierKind } from '../../config/types.js';
 import type { Contact, DotdigitalClient } from '../../dotdigital/types.js';
 import type { ContactResolver, IdentifierQuery, Resolution } from '../engine-types.js';
+import { AccountWalk, SCAN_PAGE_SIZE } from './account-walk.js';
 import { DEFAULT_LOOKUP_CONCURRENCY, lookUpContacts } from './lookup.js';
 import { distinctQueries, queryKey } from './query-key.js';
-import { SCAN_PAGE_SIZE, scanContacts } from './scan.js';
-import { type AccountSize, learnFromWalk, planResolution, shouldBailOut } from './strategy.js';
+import { planResolution, type ResolutionRates, resolutionRates, walkCredit } from './strategy.js';
 
 export interface ResolverStats {
   /** `GET /contacts/v3/{identifier}/{value}` calls made. */
   lookups: number;
-  /** `GET /contacts/v3` pages read. */
+  /** `GET /contacts/v3` pages read (one walk per sync at most). */
   scanPages: number;
-  /** Batches resolved by each strategy (a walk that bailed out counts as a scan). */
+  /** Walks started: 0 or 1. */
+  walks: number;
+  /** Whether the walk reached the account's last page. */
+  walkComplete: boolean;
+  /** Distinct queries answered by the account index without a call. */
+  answeredByIndex: number;
+  /** Bytes held by the account index. */
+  indexBytes: number;
+  /** Batches by how their unanswered queries went (index-only batches count as scan). */
   batchesByStrategy: { lookup: number; scan: number };
 }
 
@@ -31,6 +40,8 @@ export interface ResolverOptions {
   lookupConcurrency?: number;
   /** Listing page size; tests lower it to exercise paging on a small account. */
   scanPageSize?: number;
+  /** The account's call rates for the listing and look-up tiers; Basic package by default. */
+  rates?: ResolutionRates;
 }
 
 /** The seam's resolver plus counters for the sync summary. */
@@ -46,48 +57,64 @@ export function createContactResolver(
 ): StatsContactResolver {
   const concurrency = options.lookupConcurrency ?? DEFAULT_LOOKUP_CONCURRENCY;
   const pageSize = options.scanPageSize ?? SCAN_PAGE_SIZE;
-  let accountSize: AccountSize = { minPages: 0 };
-  const stats: ResolverStats = { lookups: 0, scanPages: 0, batchesByStrategy: { lookup: 0, scan: 0 } };
+  const rates = options.rates ?? resolutionRates();
+  const kindsSeen = new Set<IdentifierKind>();
+  let walk: AccountWalk | undefined;
+  let credit = 0;
+  const stats = { lookups: 0, answeredByIndex: 0, batchesByStrategy: { lookup: 0, scan: 0 } };
+
+  /** Moves the queries the index answers from `open` into `answers`. */
+  function answerFromIndex(open: Map<string, IdentifierQuery>, answers: Map<string, Contact | null>): void {
+    if (walk === undefined || !walk.usable) return;
+    for (const [key, query] of open) {
+      if (!walk.index.covers(query.kind)) continue;
+      const contact = walk.index.find(query.kind, query.value);
+      if (contact !== undefined) answers.set(key, contact);
+      else if (walk.complete) answers.set(key, null);
+      else continue;
+      stats.answeredByIndex++;
+      open.delete(key);
+    }
+  }
 
   async function resolveDistinct(
     queries: Map<string, IdentifierQuery>,
   ): Promise<Map<string, Contact | null>> {
-    const plan = planResolution(config.resolution, queries.size, accountSize);
-    if (plan.strategy === 'lookup') {
-      stats.batchesByStrategy.lookup++;
-      stats.lookups += queries.size;
-      return lookUpContacts(client, queries, concurrency);
+    for (const query of queries.values()) kindsSeen.add(query.kind);
+    const answers = new Map<string, Contact | null>();
+    const open = new Map(queries);
+    answerFromIndex(open, answers);
+    if (open.size === 0) {
+      stats.batchesByStrategy.scan++;
+      return answers;
     }
 
-    stats.batchesByStrategy.scan++;
-    const knownPages = accountSize.minPages;
-    const walk = await scanContacts(client, queries, {
-      pageSize,
-      giveUp: plan.bailOut ? (read, unresolved) => shouldBailOut(read, unresolved, knownPages) : undefined,
-    });
-    stats.scanPages += walk.pagesRead;
-    accountSize = learnFromWalk(accountSize, walk.pagesRead, walk.complete);
-    const answers = new Map<string, Contact | null>();
-    const remaining = new Map<string, IdentifierQuery>();
-    for (const [key, query] of queries) {
-      const contact = walk.found.get(key);
-      if (contact) answers.set(key, contact);
-      else if (walk.complete) answers.set(key, null);
-      else remaining.set(key, query);
+    const walkable = walk === undefined || (walk.usable && !walk.complete);
+    if (walkable) credit += walkCredit(open.size, rates);
+    const plan = walkable ? planResolution(config.resolution, credit) : ({ strategy: 'lookup' } as const);
+    if (plan.strategy === 'walk') {
+      stats.batchesByStrategy.scan++;
+      walk ??= new AccountWalk(client, kindsSeen, pageSize);
+      const before = walk.pagesRead;
+      if (Number.isFinite(plan.pages)) credit -= plan.pages;
+      await walk.advance(plan.pages);
+      answerFromIndex(open, answers);
+      logger.debug(
+        {
+          pagesRead: walk.pagesRead - before,
+          walkComplete: walk.complete,
+          indexedContacts: walk.index.size,
+          lookUpsLeft: open.size,
+          distinct: queries.size,
+        },
+        'read more of the account walk',
+      );
+    } else {
+      stats.batchesByStrategy.lookup++;
     }
-    logger.debug(
-      {
-        pagesRead: walk.pagesRead,
-        complete: walk.complete,
-        lookUpsLeft: remaining.size,
-        distinct: queries.size,
-      },
-      'resolved a batch by walking the contact listing',
-    );
-    if (remaining.size > 0) {
-      stats.lookups += remaining.size;
-      for (const [key, contact] of await lookUpContacts(client, remaining, concurrency))
-        answers.set(key, contact);
+    if (open.size > 0) {
+      stats.lookups += open.size;
+      for (const [key, contact] of await lookUpContacts(client, open, concurrency)) answers.set(key, contact);
     }
     return answers;
   }
@@ -98,7 +125,15 @@ export function createContactResolver(
       const answers = await resolveDistinct(distinctQueries(queries));
       return queries.map((query) => ({ contact: enrollable(answers.get(queryKey(query)) ?? null) }));
     },
-    stats: () => structuredClone(stats),
+    stats: (): ResolverStats => ({
+      lookups: stats.lookups,
+      scanPages: walk?.pagesRead ?? 0,
+      walks: walk === undefined ? 0 : 1,
+      walkComplete: walk?.complete ?? false,
+      answeredByIndex: stats.answeredByIndex,
+      indexBytes: walk?.index.bytes() ?? 0,
+      batchesByStrategy: { ...stats.batchesByStrategy },
+    }),
   };
 }
 

@@ -26,7 +26,15 @@ export function distinctQueries(queries: readonly IdentifierQuery[]): Map<string
  */
 export function contactKeys(contact: Contact): string[] {
   const keys = [`contactId:${contact.contactId}`];
-  if (contact.email) keys.push(`email:${contact.email.trim().toLowerCase()}`);
-  if (contact.mobileNumber) keys.push(`mobileNumber:${contact.mobileNumber.replace(/^\+/, '')}`);
+  if (contact.email) keys.push(`email:${listedEmailKey(contact.email)}`);
+  if (contact.mobileNumber) keys.push(`mobileNumber:${listedMobileKey(contact.mobileNumber)}`);
   return keys;
+}
+
+export function listedEmailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function listedMobileKey(mobile: string): string {
+  return mobile.replace(/^\+/, '');
 }

@@ -39,6 +39,16 @@ const mixedBatch: IdentifierQuery[] = [
   contactId(3),
 ];
 
+/** What the account index keeps of a contact (it drops the identifier strings to stay compact). */
+function statuses(resolution: {
+  contact: { contactId: number; status: string; emailStatus?: string; smsStatus?: string } | null;
+}) {
+  const c = resolution.contact;
+  return (
+    c && { contactId: c.contactId, status: c.status, emailStatus: c.emailStatus, smsStatus: c.smsStatus }
+  );
+}
+
 beforeAll(async () => {
   emulator = await startEmulator({ settings: { rateLimitMode: 'off' } });
   client = await clientFor(baseConfig(emulator), capturingLogger().logger);
@@ -125,7 +135,7 @@ describe('scan strategy', () => {
     const batch = [email(21), email(41), email(11), email(1), email(2)];
     const walked = await walker.resolve(batch);
     const looked = await looker.resolve(batch);
-    expect(walked.slice(0, 3)).toEqual(looked.slice(0, 3));
+    expect(walked.slice(0, 3).map(statuses)).toEqual(looked.slice(0, 3).map(statuses));
     expect(walked.map((r) => r.contact?.status)).toEqual(looked.map((r) => r.contact?.status));
     expect(walked[0]?.contact?.emailStatus).toBe('hardBounced');
     expect(walker.stats().lookups).toBeLessThanOrEqual(3);
@@ -135,49 +145,75 @@ describe('scan strategy', () => {
     const walker = createContactResolver(client, { resolution: 'scan' }, capturingLogger().logger);
     const looker = createContactResolver(client, { resolution: 'lookup' }, capturingLogger().logger);
     const batch = [email(21), email(41), mobile(51)];
-    expect(await walker.resolve(batch)).toEqual(await looker.resolve(batch));
+    expect((await walker.resolve(batch)).map(statuses)).toEqual((await looker.resolve(batch)).map(statuses));
   });
 });
 
-describe('auto strategy', () => {
-  it('walks a small account for a batch, learns its size, then keeps walking only when that is cheaper', async () => {
-    const resolver = createContactResolver(client, { resolution: 'auto' }, capturingLogger().logger, {
-      scanPageSize: 1000,
+/** Listing pages in the emulator's request log: a walk that restarted would read more than the account has. */
+function listingPages(): number {
+  return emulator.control.requests().filter((r) => r.endpoint === LISTING).length;
+}
+
+describe('one walk per sync', () => {
+  it('walks the account once, however many batches follow (forced scan)', async () => {
+    const resolver = createContactResolver(client, { resolution: 'scan' }, capturingLogger().logger, {
+      scanPageSize: 500,
     });
-    // Spread over the three pages, so the walk has to reach the end.
-    const batch = [
-      ...subscribedOrdinals(4, 100),
-      ...subscribedOrdinals(3, 1500),
-      ...subscribedOrdinals(3, 2900),
-    ].map(email);
-
-    const first = await resolver.resolve(batch);
-    expect(first.every((r) => r.contact !== null)).toBe(true);
-    // 3,000 contacts at 1,000 a page: three pages cost less than ten look-ups.
-    expect(resolver.stats()).toMatchObject({ scanPages: 3, lookups: 0 });
-
-    await resolver.resolve([email(5), email(6)]);
-    expect(resolver.stats()).toMatchObject({ scanPages: 3, lookups: 2 });
-
-    await resolver.resolve(subscribedOrdinals(4, 2950).map(email));
-    expect(resolver.stats()).toMatchObject({ scanPages: 6, lookups: 2 });
+    for (const start of [1, 1000, 2000, 2990]) {
+      const batch = subscribedOrdinals(5, start).map(email);
+      const answers = await resolver.resolve(batch);
+      expect(answers.map((r) => r.contact?.contactId)).toEqual(subscribedOrdinals(5, start).map(contactIdOf));
+    }
+    // 3,000 contacts at 500 a page: one walk is six pages, whatever the number of batches.
+    expect(listingPages()).toBe(6);
+    expect(calls(LOOKUP)).toBe(0);
+    expect(resolver.stats()).toMatchObject({ walks: 1, walkComplete: true, scanPages: 6 });
   });
 
-  it('stops a walk that costs more than the look-ups left, and finishes by look-ups', async () => {
+  it('reads the walk in instalments paid for by look-up time, never restarting it', async () => {
+    // Same tier for both: each unanswered query buys one page of the walk.
     const resolver = createContactResolver(client, { resolution: 'auto' }, capturingLogger().logger, {
       scanPageSize: 100,
+      rates: { lookupsPerMinute: 35, listingPagesPerMinute: 35 },
     });
-    // Contacts near the end of a 30-page account: the walk gives up after a few pages.
-    const batch = [email(2990), email(2991), email(2992), email(2993)];
-    const resolutions = await resolver.resolve(batch);
-    expect(resolutions.map((r) => r.contact?.contactId)).toEqual([2990, 2991, 2992, 2993].map(contactIdOf));
+    // 30 pages in all; batches of 12 distinct contacts near the end of the account.
+    for (let batch = 0; batch < 6; batch++) {
+      const ordinals = subscribedOrdinals(12, 2800 + batch * 30);
+      const answers = await resolver.resolve(ordinals.map(email));
+      expect(answers.map((r) => r.contact?.contactId)).toEqual(ordinals.map(contactIdOf));
+    }
+    expect(listingPages()).toBe(30);
     const stats = resolver.stats();
-    expect(stats.scanPages).toBe(4);
-    expect(stats.lookups).toBe(4);
-    expect(stats.scanPages + stats.lookups).toBeLessThanOrEqual(2 * Math.min(30, batch.length));
+    expect(stats).toMatchObject({ walks: 1, walkComplete: true, scanPages: 30 });
+    // Once the walk is complete the rest is answered from the index.
+    const lookupsSoFar = calls(LOOKUP);
+    const unknown = await resolver.resolve([
+      email(7),
+      { kind: 'email', value: 'nobody@example.org' },
+      contactId(9),
+    ]);
+    expect(unknown.map((r) => r.contact?.contactId ?? null)).toEqual([null, null, contactIdOf(9)]);
+    expect(calls(LOOKUP)).toBe(lookupsSoFar);
+    expect(listingPages()).toBe(30);
+  });
 
-    // It now knows the account has more than four pages: a batch of four goes straight to look-ups.
-    await resolver.resolve([email(1), email(2), email(3), email(4)]);
-    expect(resolver.stats()).toMatchObject({ scanPages: 4, lookups: 8 });
+  it('looks up a kind the walk did not index instead of calling it absent', async () => {
+    const resolver = createContactResolver(client, { resolution: 'scan' }, capturingLogger().logger, {
+      scanPageSize: 1000,
+    });
+    await resolver.resolve([email(1)]);
+    const [byMobile] = await resolver.resolve([mobile(4)]);
+    expect(byMobile?.contact?.contactId).toBe(contactIdOf(4));
+    expect(listingPages()).toBe(3);
+  });
+
+  it('looks up a small batch when look-ups are faster than a page of the listing', async () => {
+    const resolver = createContactResolver(client, { resolution: 'auto' }, capturingLogger().logger, {
+      scanPageSize: 100,
+      rates: { lookupsPerMinute: 3500, listingPagesPerMinute: 35 },
+    });
+    await resolver.resolve([email(1), email(2), email(4)]);
+    expect(listingPages()).toBe(0);
+    expect(calls(LOOKUP)).toBe(3);
   });
 });
