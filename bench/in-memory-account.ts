@@ -9,6 +9,7 @@ import type {
   IdentifierQuery,
   Resolution,
 } from '../src/enrolment/engine-types.js';
+import { IDLE_ENGINE_STATS } from '../src/enrolment/engine-types.js';
 import { emulatorContactId } from './audience.js';
 
 /** Member n's contact ID, read back from the identifier the audience generator wrote for it. */
@@ -41,6 +42,8 @@ export function dryRunEngine(): EnrolmentEngine {
     recentlyEnrolled: () => Promise.resolve(new Set<number>()),
     submit: refuse,
     confirm: refuse,
-    stats: () => ({ allowanceSpent: 0, allowanceWaitMs: 0, processingWaitMs: 0 }),
+    release: () => Promise.resolve(),
+    finish: () => Promise.resolve(),
+    stats: () => IDLE_ENGINE_STATS,
   };
 }

@@ -127,7 +127,7 @@ async function runMode(
     let summary;
     try {
       summary = await pipeline.run(readMessageBatches(audienceStream('email', records, 1_000)));
-      await engine.cleanUp();
+      await engine.finish();
     } finally {
       await client.close();
     }
@@ -141,7 +141,7 @@ async function runMode(
       rateLimited += byStatus['429'] ?? 0;
     }
     const enrolmentCalls = emu.control.enrolmentCalls();
-    const details = engine.details();
+    const details = engine.stats();
     const enrolmentEndpoint = Object.keys(counters.byEndpoint).find(
       (e) => e === 'POST /v2/programs/enrolments',
     );

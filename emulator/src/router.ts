@@ -15,6 +15,7 @@ import {
   listAddressBookContacts,
   listAddressBooks,
   postAddressBook,
+  putAddressBook,
   removeAddressBook,
 } from './routes/address-books.js';
 
@@ -68,6 +69,7 @@ const R = {
   postBook: route('POST /v2/address-books', 'Low', postAddressBook, { body: 'json' }),
   getBook: route('GET /v2/address-books/{id}', 'Medium', getAddressBook),
   deleteBook: route('DELETE /v2/address-books/{id}', 'Low', removeAddressBook),
+  putBook: route('PUT /v2/address-books/{id}', 'Low', putAddressBook, { body: 'json' }),
   bookContacts: route('GET /v2/address-books/{id}/contacts', 'Medium', listAddressBookContacts),
   listContacts: route('GET /contacts/v3', 'Medium', listContacts),
   getContact: route('GET /contacts/v3/{identifier}/{value}', 'High', getContact),
@@ -99,7 +101,7 @@ export function matchRoute(method: string, path: string): MatchResult {
     }
     if (s[2] === 'address-books') {
       if (n === 3) return pick(method, { GET: R.listBooks, POST: R.postBook }, []);
-      if (n === 4) return pick(method, { GET: R.getBook, DELETE: R.deleteBook }, [s[3]!]);
+      if (n === 4) return pick(method, { GET: R.getBook, DELETE: R.deleteBook, PUT: R.putBook }, [s[3]!]);
       if (n === 5 && s[4] === 'contacts') return pick(method, { GET: R.bookContacts }, [s[3]!]);
     }
   } else if (s[1] === 'contacts' && s[2] === 'v3') {

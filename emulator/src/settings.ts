@@ -4,6 +4,8 @@
  */
 export type RateLimitTier = 'Low' | 'Medium' | 'High' | 'Unlimited';
 export type RateLimitMode = 'tiered' | 'legacy' | 'off';
+export const ENROLMENT_ANSWER_MEMBERS = ['null', 'empty', 'listed'] as const;
+export type EnrolmentAnswerMembers = (typeof ENROLMENT_ANSWER_MEMBERS)[number];
 
 export interface FaultSettings {
   /** Share (0..1) of API calls answered with a 5xx before they are processed. */
@@ -57,8 +59,12 @@ export interface EmulatorSettings {
   allowanceRetryAfter: boolean;
   /** When true a suppressed/unsubscribed contact fails the whole call (400 ERROR_CONTACT_SUPPRESSED) instead of appearing in the fault report. */
   unreachableContactsFailCall: boolean;
-  /** Whether GET /v2/programs/enrolments/{status} lists each enrolment's contact and address book ids. */
-  listEnrolmentContacts: boolean;
+  /**
+   * What enrolment answers (the POST's 201, GET by id, the status listings) say in `contacts` and
+   * `addressBooks`: `null` as the published 201 example shows, `empty` arrays (the SDK's types allow
+   * them), or the `listed` ids of the request.
+   */
+  enrolmentAnswerMembers: EnrolmentAnswerMembers;
   maxActiveImports: number;
   maxImportBodyBytes: number;
   maxAddressBooks: number;
@@ -104,7 +110,7 @@ export function defaultSettings(): EmulatorSettings {
     enrolmentAllowanceWindowMs: 3_600_000,
     allowanceRetryAfter: true,
     unreachableContactsFailCall: false,
-    listEnrolmentContacts: true,
+    enrolmentAnswerMembers: 'null',
     maxActiveImports: 25,
     maxImportBodyBytes: 50 * 1024 * 1024,
     maxAddressBooks: 10_000,
@@ -130,6 +136,11 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPa
     if (!(key in settings)) throw new RangeError(`unknown setting: ${key}`);
     const current = (settings as unknown as Record<string, unknown>)[key];
     if (typeof current !== typeof value) throw new RangeError(`setting ${key} must be a ${typeof current}`);
+    if (
+      key === 'enrolmentAnswerMembers' &&
+      !ENROLMENT_ANSWER_MEMBERS.includes(value as EnrolmentAnswerMembers)
+    )
+      throw new RangeError(`setting ${key} must be one of ${ENROLMENT_ANSWER_MEMBERS.join(', ')}`);
     (settings as unknown as Record<string, unknown>)[key] = value;
   }
   if (rateLimits) Object.assign(settings.rateLimits, rateLimits);

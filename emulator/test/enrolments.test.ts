@@ -366,7 +366,7 @@ describe('suppressed contacts failing the whole call (setting)', () => {
 });
 
 describe('status listing without contact ids (setting)', () => {
-  const emulator = useEmulator({ settings: { listEnrolmentContacts: false } });
+  const emulator = useEmulator({ settings: { enrolmentAnswerMembers: 'null' } });
 
   it('leaves contacts out of the listing but keeps the published shape', async () => {
     const t = emulator();

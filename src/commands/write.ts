@@ -33,7 +33,7 @@ export async function runWrite(ctx: CommandContext): Promise<void> {
     client = await createDotdigitalClient(config, { logger: ctx.logger });
     for (const programId of programIds) await requireActiveProgram(client, programId);
     const resolver = createContactResolver(client, config, ctx.logger);
-    const engines = new Map<number, EnrolmentEngine & { cleanUp?: () => Promise<void> }>();
+    const engines = new Map<number, EnrolmentEngine>();
     for (const programId of programIds) {
       engines.set(
         programId,
@@ -57,8 +57,8 @@ export async function runWrite(ctx: CommandContext): Promise<void> {
       apiStats: () => dotdigital.stats(),
     });
     await pipeline.run(readMessageBatches(ctx.stdin));
-    // Staging lists (list mode) never outlive a successful sync.
-    for (const engine of engines.values()) await engine.cleanUp?.();
+    // Staging lists (list mode) are kept only as long as a re-run may need them.
+    for (const engine of engines.values()) await engine.finish();
   } catch (error) {
     throw translateDotdigitalError(error, action);
   } finally {

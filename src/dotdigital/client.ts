@@ -98,6 +98,7 @@ function buildClient(caller: ApiCaller, transport: HttpTransport, plan: BaseUrlP
     listContacts: (page) => contacts.listContacts(caller, page),
     createAddressBook: (name, visibility) => addressBooks.createAddressBook(caller, name, visibility),
     listAddressBooks: (page) => addressBooks.listAddressBooks(caller, page),
+    renameAddressBook: (id, name) => addressBooks.renameAddressBook(caller, id, name),
     deleteAddressBook: (id) => addressBooks.deleteAddressBook(caller, id),
     listAddressBookContactIds: (id, page) => addressBooks.listAddressBookContactIds(caller, id, page),
     startContactImport: (contactIds, listId) => imports.startContactImport(caller, contactIds, listId),

@@ -112,9 +112,12 @@ export interface DotdigitalClient {
   getEnrolmentFaults(id: string): Promise<EnrolmentFault[]>;
   /** Null when Dotdigital has no such contact (404 contacts:contactNotFound). */
   getContact(identifier: ContactIdentifierKind, value: string): Promise<Contact | null>;
-  listContacts(page: { limit: number; marker?: string }): Promise<ContactPage>;
+  /** The account's contacts in pages; with `listId`, only that list's members (email or not). */
+  listContacts(page: { limit: number; marker?: string; listId?: number }): Promise<ContactPage>;
   createAddressBook(name: string, visibility: 'Private' | 'Public'): Promise<AddressBook>;
   listAddressBooks(page: { select: number; skip: number }): Promise<AddressBook[]>;
+  /** Renames a list (staging lists carry their phase in their name). */
+  renameAddressBook(id: number, name: string): Promise<AddressBook>;
   deleteAddressBook(id: number): Promise<void>;
   listAddressBookContactIds(id: number, page: { select: number; skip: number }): Promise<number[]>;
   /** v3 bulk import matching on contactId into one list; resolves with the import id. */

@@ -26,31 +26,47 @@ export interface EnrolmentConfirmation {
   faults: { contactId: number; reason: string }[];
 }
 
+/** What an engine spent and did, for the summary. */
+export interface EngineStats {
+  allowanceSpent: number;
+  allowanceWaitMs: number;
+  processingWaitMs: number;
+  batchesByMode: { contacts: number; list: number };
+  /** Why the batches went the way they did. */
+  modeRule: string;
+  contactsDeletedBeforeEnrolment: number;
+  /** Staging lists still in Dotdigital (kept for the look-back, or still processing). */
+  stagingListsLeft: number;
+  /** Most allowance units other integrations or syncs of the account held at once. */
+  allowanceHeldByOthers?: number;
+}
+
+/**
+ * Enrols one program's batches. The pipeline calls, in order: recentlyEnrolled() once before any
+ * submit; submit() and confirm() per batch; release() once every state covering a batch's records has
+ * been echoed (a staging list may then go); finish() at the end of a successful sync.
+ */
 export interface EnrolmentEngine {
-  /** Contacts enrolled into the program by enrolments created in the lookback window (crash recovery). */
+  /** Contacts that count as enrolled already: recent enrolments, and staging lists of other runs. */
   recentlyEnrolled(): Promise<ReadonlySet<number>>;
   /** Spends one allowance unit; waits for the hourly window within the configured limit; TransientError past it. */
   submit(contactIds: number[]): Promise<SubmittedEnrolment>;
   /** Polls until Finished or the deadline, then reads the fault report. */
   confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation>;
-  stats(): {
-    allowanceSpent: number;
-    allowanceWaitMs: number;
-    processingWaitMs: number;
-    /** Most allowance units other integrations or syncs of the account held at once. */
-    allowanceHeldByOthers?: number;
-  };
-}
-
-/**
- * Optional capability of an engine that stages contacts (list mode): the pipeline calls release() once
- * every state covering the enrolment's records has been echoed (or the sync ended successfully), so a
- * staging list outlives a crash exactly as long as a re-run may need it.
- */
-export interface ReleasingEnrolmentEngine extends EnrolmentEngine {
+  /** The batch's states are echoed: what was kept only for crash recovery may go. */
   release(enrolment: SubmittedEnrolment): Promise<void>;
+  /** The sync ended successfully: tidies what the engine still holds. */
+  finish(): Promise<void>;
+  stats(): EngineStats;
 }
 
-export function canRelease(engine: EnrolmentEngine): engine is ReleasingEnrolmentEngine {
-  return typeof (engine as Partial<ReleasingEnrolmentEngine>).release === 'function';
-}
+/** Stats of an engine that has done nothing (dry runs, tests' engines). */
+export const IDLE_ENGINE_STATS: EngineStats = {
+  allowanceSpent: 0,
+  allowanceWaitMs: 0,
+  processingWaitMs: 0,
+  batchesByMode: { contacts: 0, list: 0 },
+  modeRule: '',
+  contactsDeletedBeforeEnrolment: 0,
+  stagingListsLeft: 0,
+};

@@ -5,6 +5,7 @@ import {
   createAddressBook,
   deleteAddressBook,
   sortedMembers,
+  updateAddressBook,
 } from '../state/address-books.js';
 import { v2Contact } from './contact-json.js';
 import type { RouteContext } from './context.js';
@@ -34,6 +35,16 @@ export function listAddressBooks(ctx: RouteContext): Reply {
 export function getAddressBook(ctx: RouteContext): Reply {
   const book = ctx.account.addressBooks.get(bookId(ctx.params[0]!));
   return book ? json(200, addressBookJson(book)) : v2Error(404, 'ERROR_ADDRESSBOOK_NOT_FOUND');
+}
+
+export function putAddressBook(ctx: RouteContext): Reply {
+  try {
+    return json(200, addressBookJson(updateAddressBook(ctx.account, bookId(ctx.params[0]!), ctx.body)));
+  } catch (err) {
+    const reply = failureReply(err);
+    if (reply) return reply;
+    throw err;
+  }
 }
 
 export function removeAddressBook(ctx: RouteContext): Reply {

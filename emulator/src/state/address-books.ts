@@ -35,6 +35,32 @@ export function createAddressBook(world: World, account: Account, body: unknown)
   return book;
 }
 
+/** PUT /v2/address-books/{id}: a new name (and visibility), under the same rules as creation. */
+export function updateAddressBook(account: Account, id: number, body: unknown): AddressBook {
+  const book = account.addressBooks.get(id);
+  if (!book) throw new V2Failure(404, 'ERROR_ADDRESSBOOK_NOT_FOUND');
+  const lower = new Map(
+    Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  const name = lower.get('name');
+  const visibility = lower.get('visibility') ?? book.visibility;
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
+  }
+  if (visibility !== 'Private' && visibility !== 'Public')
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
+  const wanted = name.trim().toLowerCase();
+  if (
+    RESERVED_NAMES.has(wanted) ||
+    [...account.addressBooks.values()].some((a) => a.id !== id && a.name.toLowerCase() === wanted)
+  ) {
+    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_DUPLICATE');
+  }
+  book.name = name.trim();
+  book.visibility = visibility;
+  return book;
+}
+
 export function deleteAddressBook(account: Account, id: number): void {
   if (!account.addressBooks.delete(id)) throw new V2Failure(404, 'ERROR_ADDRESSBOOK_NOT_FOUND');
 }

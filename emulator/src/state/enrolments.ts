@@ -5,6 +5,7 @@
 import { V2Failure } from '../http/errors.js';
 import type { Account, ApiUser, Enrolment } from './account.js';
 import { sortedMembers } from './address-books.js';
+import type { EnrolmentAnswerMembers } from '../settings.js';
 import type { ContactView } from './contacts.js';
 import { recordEnrolment, ruleRefusal } from './programs.js';
 import type { World } from './world.js';
@@ -173,18 +174,21 @@ export function releaseStuckEnrolments(world: World): void {
   }
 }
 
-export function enrolmentJson(enrolment: Enrolment, withMembers: boolean): Record<string, unknown> {
-  const json: Record<string, unknown> = {
+/** One enrolment as every answer gives it; `members` says what `contacts`/`addressBooks` hold. */
+export function enrolmentJson(
+  enrolment: Enrolment,
+  members: EnrolmentAnswerMembers,
+): Record<string, unknown> {
+  const listed = members === 'listed';
+  const empty = members === 'empty' ? [] : null;
+  return {
     id: enrolment.id,
     programId: enrolment.programId,
     status: enrolment.status,
     dateCreated: new Date(enrolment.dateCreated).toISOString(),
+    contacts: listed ? [...enrolment.contacts] : empty,
+    addressBooks: listed ? [...enrolment.addressBooks] : empty,
   };
-  if (withMembers) {
-    json.contacts = enrolment.contacts;
-    json.addressBooks = enrolment.addressBooks;
-  }
-  return json;
 }
 
 export function faultReportCsv(account: Account, enrolment: Enrolment): string {

@@ -81,6 +81,17 @@ export async function createAddressBook(
   }
 }
 
+/** PUT /v2/address-books/{id}: renames a list; repeating it sets the same name, so it is retried freely. */
+export async function renameAddressBook(caller: ApiCaller, id: number, name: string): Promise<AddressBook> {
+  const response = await caller.call({
+    method: 'PUT',
+    route: '/v2/address-books/{id}',
+    pathParams: { id },
+    json: { name, visibility: 'Private' },
+  });
+  return toAddressBook(parseResponse(addressBookSchema, response, 'PUT /v2/address-books/{id}', { v2: true }));
+}
+
 /** Already gone counts as deleted when an earlier attempt may have removed it. */
 export async function deleteAddressBook(caller: ApiCaller, id: number): Promise<void> {
   await caller.call({

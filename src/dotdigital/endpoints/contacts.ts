@@ -71,7 +71,7 @@ export async function getContact(
 
 export async function listContacts(
   caller: ApiCaller,
-  page: { limit: number; marker?: string },
+  page: { limit: number; marker?: string; listId?: number },
 ): Promise<ContactPage> {
   const response = await caller.call({
     method: 'GET',
@@ -79,6 +79,8 @@ export async function listContacts(
     query: {
       limit: Math.min(Math.max(1, Math.floor(page.limit)), CONTACTS_PAGE_LIMIT),
       marker: page.marker,
+      // Members of one list, mobile-only ones included (v2's list members leave those out).
+      '~listId': page.listId,
       // Channel statuses say why a suppressed contact cannot be reached (hard bounce, complaint…);
       // without them a walk would word rejections less precisely than a look-up.
       include: 'channelProperties',

@@ -7,6 +7,17 @@ export const ENROLMENT_IS_PROCESSING = 'ERROR_ENROLMENT_IS_PROCESSING';
 const PROGRAM_NOT_FOUND = 'ERROR_PROGRAM_NOT_FOUND';
 const PROGRAM_NOT_ACTIVE = 'ERROR_PROGRAM_NOT_ACTIVE';
 
+/**
+ * Fault-report reasons saying the contact was enrolled before (Dotdigital's published example spells
+ * `AlreadyInProgram`; the others are the program-rule refusals the emulator models). After a resent
+ * call they mean the lost call enrolled the contact. Compared without case.
+ */
+const ENROLLED_BEFORE_REASONS = new Set(['alreadyinprogram', 'previouslyenrolled', 'recentlyenrolled']);
+
+export function saysEnrolledBefore(reason: string): boolean {
+  return ENROLLED_BEFORE_REASONS.has(reason.toLowerCase());
+}
+
 export function hasCode(error: unknown, code: string): error is DotdigitalApiError {
   return error instanceof DotdigitalApiError && error.code === code;
 }

@@ -14,6 +14,8 @@ export interface ContactsSubmission {
   enrolled: number[];
   /** Contacts deleted since they were resolved. */
   missing: number[];
+  /** Sent again after an unanswered call (see AcceptedCall). */
+  resent: boolean;
 }
 
 /**
@@ -35,8 +37,8 @@ export async function submitContacts(
   let refusedWithNothingMissing = false;
   while (remaining.length > 0) {
     try {
-      const enrolment = await callEnrolment(ctx, { contacts: remaining });
-      return { enrolment, enrolled: remaining, missing };
+      const { enrolment, resent } = await callEnrolment(ctx, { contacts: remaining });
+      return { enrolment, enrolled: remaining, missing, resent };
     } catch (error) {
       if (!hasCode(error, CONTACT_NOT_FOUND)) throw error;
       const gone = new Set(await findMissingContacts(ctx.client, remaining));
@@ -60,5 +62,5 @@ export async function submitContacts(
       remaining = remaining.filter((id) => !gone.has(id));
     }
   }
-  return { enrolled: [], missing };
+  return { enrolled: [], missing, resent: false };
 }

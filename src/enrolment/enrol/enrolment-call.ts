@@ -31,10 +31,19 @@ export interface EnrolmentCallContext {
  * program's recent enrolments before sending it again, so one batch never costs two enrolments.
  * Other refusals (ERROR_CONTACT_NOT_FOUND, …) are left to the caller.
  */
+export interface AcceptedCall {
+  enrolment: Enrolment;
+  /**
+   * Sent again after a call whose outcome could not be known: the lost call may have enrolled these
+   * contacts, so a fault saying one is already in the program means "enrolled earlier".
+   */
+  resent: boolean;
+}
+
 export async function callEnrolment(
   ctx: EnrolmentCallContext,
   request: { contacts?: number[]; addressBooks?: number[] },
-): Promise<Enrolment> {
+): Promise<AcceptedCall> {
   let unanswered = 0;
   let firstUnansweredAt: number | undefined;
   for (;;) {
@@ -42,7 +51,7 @@ export async function callEnrolment(
     const sentAt = ctx.clock.now();
     try {
       const enrolment = await ctx.client.createEnrolment({ programId: ctx.programId, ...request });
-      return accept(ctx, enrolment, sentAt);
+      return { enrolment: accept(ctx, enrolment, sentAt), resent: unanswered > 0 };
     } catch (error) {
       if (hasCode(error, ALLOWANCE_EXCEEDED)) {
         await ctx.waiter.afterRefusal(retryAfterMsOf(error));
@@ -52,24 +61,26 @@ export async function callEnrolment(
       if (configProblem) throw configProblem;
       if (!(error instanceof AmbiguousEnrolmentError)) throw error;
 
-      const lost = await findLostEnrolment(
-        ctx.client,
-        { programId: ctx.programId, ...request, sentAt, knownEnrolmentIds: ctx.knownEnrolmentIds },
-        ctx.logger,
-      );
+      const lost = await findLostEnrolment(ctx.client, {
+        programId: ctx.programId,
+        ...request,
+        sentAt,
+        knownEnrolmentIds: ctx.knownEnrolmentIds,
+      });
       if (lost) {
         ctx.logger.info(
           { enrolmentId: lost.id, reason: error.reason },
           'An enrolment call went unanswered, but Dotdigital lists the enrolment it created; not sending it again',
         );
-        return accept(ctx, lost, sentAt);
+        return { enrolment: accept(ctx, lost, sentAt), resent: unanswered > 0 };
       }
       unanswered++;
       firstUnansweredAt ??= sentAt;
       if (ctx.clock.now() - firstUnansweredAt >= UNANSWERED_RESEND_BUDGET_MS) throw error;
       ctx.logger.warn(
         { reason: error.reason, attempt: unanswered },
-        'An enrolment call went unanswered and Dotdigital lists no enrolment for it; sending it again',
+        'An enrolment call went unanswered and no answer names an enrolment for it; sending it again ' +
+          '(a contact the lost call enrolled is then reported by Dotdigital as already in the program)',
       );
     }
   }

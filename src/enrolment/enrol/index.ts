@@ -1,24 +1,30 @@
 /**
- * The enrolment engine for one program. What it guarantees:
+ * The enrolment engine for one program (the pipeline's EnrolmentEngine). What it guarantees:
  * - Allowance: one accepted enrolment call per submit. When Dotdigital's 20 calls per rolling hour
  *   are spent it waits (re-checking every few minutes, logging why and until when) up to
  *   max_allowance_wait_minutes per wait, then ends with a TransientError saying when it frees up.
- * - No double enrolment from retries: an enrolment call without an answer is followed by a look at
- *   the program's recent enrolments before it is sent again.
+ * - No guessing about unanswered calls: an enrolment call without an answer is matched against the
+ *   program's recent enrolments only when Dotdigital names their contacts; otherwise it is sent again,
+ *   and a fault saying a resent contact is already in the program reads as "enrolled earlier".
  * - Contacts deleted after resolution are dropped from the batch (found by look-ups, which cost no
  *   allowance) and reported as `contact_not_found` faults.
- * - Crash recovery: recentlyEnrolled() lists the program's enrolments created within the lookback
- *   and returns the contacts they name; Dotdigital may not name them (then a warning says
- *   re-enrolment is left to the program's own rules). Staging lists left by an earlier run are
- *   recognised by name: an enrolled one counts as done, a never-enrolled one is deleted.
+ * - Crash recovery: recentlyEnrolled() returns the contacts named by the program's enrolments within
+ *   the look-back (when Dotdigital names them) and the members of staging lists other runs enrolled
+ *   (staging-recovery.ts), which are recognised by name whatever the answers leave out.
  * - List mode: a batch goes through a private staging list (v3 import on contactId, which never
- *   creates a contact) and one enrolment call; the list is deleted once released or at cleanUp.
+ *   creates a contact), checked member by member, and one enrolment call; the list is then marked
+ *   enrolled and kept for the look-back, so records sent again are known (list-submit.ts).
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
-import type { AddressBook, DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
-import type { EnrolmentConfirmation, EnrolmentEngine, SubmittedEnrolment } from '../engine-types.js';
+import type { DotdigitalClient } from '../../dotdigital/types.js';
+import type {
+  EnrolmentConfirmation,
+  EnrolmentEngine,
+  EngineStats,
+  SubmittedEnrolment,
+} from '../engine-types.js';
 import { AllowanceLedger } from './allowance.js';
 import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
@@ -27,11 +33,13 @@ import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.
 import { MAX_CONTACTS_PER_CALL, submitContacts } from './contacts-submit.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
-import { submitThroughList } from './list-submit.js';
+import { submitThroughList, type ListTimes } from './list-submit.js';
 import { contactsOfRecentEnrolments } from './recent.js';
 import type { ImportOptions } from './staging-import.js';
 import { newSyncId } from './staging-list-name.js';
 import { StagingLists } from './staging-lists.js';
+import { recoverStagingLists } from './staging-recovery.js';
+import { saysEnrolledBefore } from './api-errors.js';
 import { WaitSpan } from './wait-span.js';
 
 /** A list-mode batch's upper bound: one staging list, imported in chunks. */
@@ -48,39 +56,32 @@ export interface EnrolmentEngineOptions {
   syncId?: string;
 }
 
-export interface EngineDetails {
-  allowanceSpent: number;
-  allowanceWaitMs: number;
-  processingWaitMs: number;
-  batchesByMode: { contacts: number; list: number };
-  /** Why the batches went the way they did, for the summary. */
-  modeRule: string;
-  contactsDeletedBeforeEnrolment: number;
-  stagingListsLeft: number;
-}
-
 /**
- * The seam's engine plus what list mode and the summary need. `release` and `cleanUp` matter only
- * in list mode; in contacts mode they do nothing.
+ * A staging list's lease beyond the longest allowance waits: the enrolment call (after its import and
+ * a renewal) has to be sent within it, and a list past it belongs to a sync that is gone.
  */
-export interface StagingEnrolmentEngine extends EnrolmentEngine {
-  /** Largest batch `submit` takes: 25 when only contacts mode may be used. */
-  maxBatchSize(): number;
-  /** The mode `submit` will use for a batch of this size. */
-  modeFor(batchSize: number): 'contacts' | 'list';
-  /**
-   * Call once every state covering the enrolment's records has been echoed: its staging list is
-   * then no longer needed for crash recovery and is deleted (later, in cleanUp, if still processing).
-   */
-  release(enrolment: SubmittedEnrolment): Promise<void>;
-  /** Call at the end of a successful sync: deletes staging lists still held (this run's and recovered ones). */
-  cleanUp(): Promise<void>;
-  details(): EngineDetails;
+const STAGING_LEASE_MS = 60 * 60_000;
+/**
+ * An enrolled list is kept at least this long even with the look-back off: Dotdigital enrols a list's
+ * members when it processes the enrolment, so a list deleted while processing would enrol nobody.
+ */
+const MIN_ENROLLED_KEEP_MS = 24 * 3_600_000;
+
+/** The list-or-contacts rule: a batch goes through a staging list in list mode, or in auto mode when it
+ * has more than 25 contacts or reaches list_mode_threshold. */
+export function batchMode(
+  config: Pick<ConnectorConfig, 'enrolmentMode' | 'listModeThreshold'>,
+  batchSize: number,
+): 'contacts' | 'list' {
+  if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
+  return batchSize > MAX_CONTACTS_PER_CALL || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
 }
 
 interface PendingOutcome {
   /** Faults known before Dotdigital finished: contacts deleted or not added to the staging list. */
   preFaults: { contactId: number; reason: string }[];
+  /** Sent again after an unanswered call: "already in the program" then means "enrolled earlier". */
+  resent?: boolean;
   listId?: number;
   /** confirm() saw Dotdigital finish it, so release() need not ask again before deleting the list. */
   finished?: boolean;
@@ -103,7 +104,7 @@ export function createEnrolmentEngine(
   programId: number,
   logger: Logger,
   options: EnrolmentEngineOptions = {},
-): StagingEnrolmentEngine {
+): EnrolmentEngine {
   const clock = options.clock ?? systemClock;
   const signal = ownSignal(options.signal);
   const polling: PollingOptions = { ...DEFAULT_POLLING, ...options.polling };
@@ -117,11 +118,18 @@ export function createEnrolmentEngine(
   );
   const processingWait = new WaitSpan(clock);
   const lists = new StagingLists(client, programId, options.syncId ?? newSyncId(clock.now()), logger);
+  const lookbackMs = config.recentEnrolmentLookbackHours * 3_600_000;
+  const listTimes: ListTimes = {
+    leaseMs: STAGING_LEASE_MS + 2 * config.maxAllowanceWaitSeconds * 1000,
+    keepMs: Math.max(lookbackMs, MIN_ENROLLED_KEEP_MS),
+  };
   const pending = new Map<string, PendingOutcome>();
-  /** Staging lists to delete in cleanUp: recovered enrolled ones, and released ones still processing. */
-  const deferredDeletes = new Map<number, string | undefined>();
+  /** This run's enrolled staging lists to delete in finish() (look-back off), with their enrolment. */
+  const deferredDeletes = new Map<number, string>();
   /** This run's enrolled staging lists awaiting release, with their enrolment. */
   const heldLists = new Map<number, string>();
+  /** This run's enrolled staging lists kept for the look-back. */
+  let keptLists = 0;
   let allowanceSpent = 0;
   let nothingSent = 0;
   let deletedBeforeEnrolment = 0;
@@ -139,11 +147,6 @@ export function createEnrolmentEngine(
     },
   };
 
-  function modeFor(batchSize: number): 'contacts' | 'list' {
-    if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
-    return batchSize > MAX_CONTACTS_PER_CALL || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
-  }
-
   function notSent(
     contactIds: number[],
     mode: 'contacts' | 'list',
@@ -154,75 +157,37 @@ export function createEnrolmentEngine(
     return { enrolmentId, contactIds, mode };
   }
 
-  /**
-   * Leftover staging lists of earlier runs: an enrolled one counts as done (its members are not
-   * enrolled again) and is deleted at the end of this sync; one never enrolled is deleted now, as
-   * the re-run brings its records again. Returns the members of the enrolled ones.
-   */
-  async function recoverStagingLists(
-    leftovers: AddressBook[],
-    enrolments: readonly Enrolment[],
-  ): Promise<number[]> {
-    // Which enrolment named each list: the list must outlive that enrolment's processing, because
-    // Dotdigital enrols a list's members when it processes the enrolment, not when it accepts it.
-    const enrolmentOfBook = new Map<number, string>();
-    for (const enrolment of enrolments) {
-      for (const book of enrolment.addressBooks ?? []) enrolmentOfBook.set(book, enrolment.id);
-    }
-    const booksListed = !enrolments.some(
-      (enrolment) => enrolment.contacts === null && enrolment.addressBooks === null,
-    );
-    const recovered: number[] = [];
-    for (const list of leftovers) {
-      if (enrolmentOfBook.has(list.id)) {
-        recovered.push(...(await lists.members(list.id)));
-        deferredDeletes.set(list.id, enrolmentOfBook.get(list.id));
-        logger.info(
-          { listId: list.id, name: list.name },
-          'An earlier run enrolled this staging list; its contacts count as enrolled',
-        );
-        continue;
-      }
-      if (config.dryRun) {
-        logger.info(
-          { listId: list.id, name: list.name },
-          'Dry run: leaving a staging list of an earlier run in place',
-        );
-        continue;
-      }
-      if (!booksListed) {
-        logger.warn(
-          { listId: list.id, name: list.name },
-          'Dotdigital does not say which lists recent enrolments named, so an earlier run may have enrolled this staging list; ' +
-            'deleting it, and enrolling its records as the re-run brings them',
-        );
-      }
-      await lists.delete(list.id);
-    }
-    return recovered;
-  }
-
   return {
     async recentlyEnrolled(): Promise<ReadonlySet<number>> {
-      const lookbackMs = config.recentEnrolmentLookbackHours * 3_600_000;
-      const since = clock.now() - lookbackMs;
+      const now = clock.now();
+      const since = now - lookbackMs;
       const result = new Set<number>();
       // Checked whatever the mode: an earlier run may have used list mode.
-      const leftovers = await lists.leftovers();
-      if (lookbackMs <= 0 && leftovers.length === 0) return result;
+      const others = await lists.ofOtherSyncs();
+      if (lookbackMs <= 0 && others.length === 0) return result;
 
-      // A leftover list may be older than the lookback, so then every listed enrolment is read.
-      const enrolments = await listRecentEnrolments(client, programId, leftovers.length > 0 ? 0 : since);
+      // A staged list may be older than the look-back, so then every listed enrolment is read.
+      const staged = others.some((list) => list.parsed.phase === 'staged');
+      const enrolments =
+        lookbackMs > 0 || staged
+          ? await listRecentEnrolments(client, programId, staged ? 0 : since)
+          : [];
       if (lookbackMs > 0) {
         for (const id of contactsOfRecentEnrolments(enrolments, since, programId, logger).contactIds)
           result.add(id);
       }
-      for (const id of await recoverStagingLists(leftovers, enrolments)) result.add(id);
+      const recovered = await recoverStagingLists(
+        { lists, logger, now, lookbackMs, dryRun: config.dryRun },
+        others,
+        enrolments,
+      );
+      for (const id of recovered.enrolled) result.add(id);
       logger.info(
         {
           contacts: result.size,
           lookbackHours: config.recentEnrolmentLookbackHours,
-          stagingListsRecovered: leftovers.length,
+          stagingListsOfOtherRuns: others.length,
+          enrolledStagingLists: recovered.enrolledLists,
         },
         `${result.size} contact(s) count as already enrolled into program ${programId} by recent enrolments`,
       );
@@ -230,10 +195,10 @@ export function createEnrolmentEngine(
     },
 
     async submit(contactIds: number[]): Promise<SubmittedEnrolment> {
-      const mode = modeFor(contactIds.length);
+      const mode = batchMode(config, contactIds.length);
       if (mode === 'list') {
         batchesByMode.list++;
-        const submission = await submitThroughList(callContext, lists, clock, contactIds, {
+        const submission = await submitThroughList(callContext, lists, clock, contactIds, listTimes, {
           ...options.imports,
           signal,
         });
@@ -241,7 +206,11 @@ export function createEnrolmentEngine(
         if (submission.enrolment === undefined)
           return notSent(submission.enrolled, mode, submission.failures);
         heldLists.set(submission.listId, submission.enrolment.id);
-        pending.set(submission.enrolment.id, { preFaults: submission.failures, listId: submission.listId });
+        pending.set(submission.enrolment.id, {
+          preFaults: submission.failures,
+          listId: submission.listId,
+          resent: submission.resent,
+        });
         return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
       }
 
@@ -250,7 +219,8 @@ export function createEnrolmentEngine(
       deletedBeforeEnrolment += submission.missing.length;
       const preFaults = submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' }));
       if (submission.enrolment === undefined) return notSent(submission.enrolled, mode, preFaults);
-      if (preFaults.length > 0) pending.set(submission.enrolment.id, { preFaults });
+      if (preFaults.length > 0 || submission.resent)
+        pending.set(submission.enrolment.id, { preFaults, resent: submission.resent });
       return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
     },
 
@@ -268,9 +238,18 @@ export function createEnrolmentEngine(
       if (!outcome.finished) return { finished: false, faults: [] };
       const entry = pending.get(enrolment.enrolmentId);
       if (entry) entry.finished = true;
+      const faults = outcome.faults.filter(
+        (fault) => !(entry?.resent === true && saysEnrolledBefore(fault.reason)),
+      );
+      if (faults.length < outcome.faults.length) {
+        logger.info(
+          { enrolmentId: enrolment.enrolmentId, contacts: outcome.faults.length - faults.length },
+          'Dotdigital reports contacts of a resent enrolment call as already in the program: the unanswered call enrolled them',
+        );
+      }
       return {
         finished: true,
-        faults: [...preFaults, ...outcome.faults.map(({ contactId, reason }) => ({ contactId, reason }))],
+        faults: [...preFaults, ...faults.map(({ contactId, reason }) => ({ contactId, reason }))],
       };
     },
 
@@ -280,6 +259,11 @@ export function createEnrolmentEngine(
       const listId = entry?.listId;
       if (listId === undefined) return;
       heldLists.delete(listId);
+      // Marked enrolled, the list tells a later run who is in the program until the look-back passes.
+      if (lookbackMs > 0) {
+        keptLists++;
+        return;
+      }
       // A state held past max_state_hold is released unconfirmed, and deleting a list Dotdigital is
       // still enrolling could cut the enrolment short: ask, unless confirm() already saw it finish.
       const processing =
@@ -288,57 +272,49 @@ export function createEnrolmentEngine(
       else await lists.delete(listId);
     },
 
-    async cleanUp(): Promise<void> {
+    async finish(): Promise<void> {
+      if (lookbackMs > 0) {
+        keptLists += heldLists.size;
+        heldLists.clear();
+        return;
+      }
       for (const [listId, enrolmentId] of heldLists) deferredDeletes.set(listId, enrolmentId);
       heldLists.clear();
-      // Staging lists should not outlive a successful sync, but deleting one Dotdigital is still
-      // enrolling would enrol nobody: wait for processing, as long as a state may be held back.
+      // Deleting a list Dotdigital is still enrolling would enrol nobody: wait for processing, as
+      // long as a state may be held back; past that the list stays for the next run to delete.
       const deadline = clock.now() + config.maxStateHoldSeconds * 1000;
       for (const [listId, enrolmentId] of deferredDeletes) {
-        if (enrolmentId !== undefined) {
-          const outcome = await awaitEnrolment(
-            client,
-            processingWait.measuring(),
-            enrolmentId,
-            deadline,
-            polling,
-            signal,
+        const outcome = await awaitEnrolment(
+          client,
+          processingWait.measuring(),
+          enrolmentId,
+          deadline,
+          polling,
+          signal,
+        );
+        if (!outcome.finished) {
+          logger.warn(
+            { listId, enrolmentId },
+            'A staging list is kept because Dotdigital is still enrolling it; a later sync deletes it',
           );
-          if (!outcome.finished) {
-            logger.warn(
-              { listId, enrolmentId },
-              'A staging list is kept because Dotdigital is still enrolling it; the next sync deletes it',
-            );
-            continue;
-          }
+          continue;
         }
-        await lists.delete(listId);
-        deferredDeletes.delete(listId);
+        if (await lists.delete(listId)) deferredDeletes.delete(listId);
       }
     },
 
-    stats: () => ({
-      allowanceSpent,
-      allowanceWaitMs: waiter.totalWaitMs,
-      processingWaitMs: processingWait.totalMs(),
-      allowanceHeldByOthers: waiter.unitsHeldByOthers,
-    }),
-
-    details: () => ({
+    stats: (): EngineStats => ({
       allowanceSpent,
       allowanceWaitMs: waiter.totalWaitMs,
       processingWaitMs: processingWait.totalMs(),
       batchesByMode: { ...batchesByMode },
       modeRule: describeModeRule(config),
       contactsDeletedBeforeEnrolment: deletedBeforeEnrolment,
-      stagingListsLeft: heldLists.size + deferredDeletes.size,
+      stagingListsLeft: heldLists.size + deferredDeletes.size + keptLists,
+      allowanceHeldByOthers: waiter.unitsHeldByOthers,
     }),
-
-    maxBatchSize: () => (config.enrolmentMode === 'contacts' ? MAX_CONTACTS_PER_CALL : MAX_LIST_BATCH),
-    modeFor,
   };
 }
-
 /**
  * Every concurrent wait listens on the signal; many enrolments are confirmed at once, which would
  * trip Node's listener-leak warning on the caller's signal. One listener there feeds a signal of

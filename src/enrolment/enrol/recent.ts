@@ -9,6 +9,14 @@ export interface RecentContacts {
 }
 
 /**
+ * Whether an answer says what the enrolment holds. An accepted enrolment always named something, so
+ * `[]` for both (as much as `null`) means Dotdigital left the members out, not that there were none.
+ */
+export function namesMembers(enrolment: Pick<Enrolment, 'contacts' | 'addressBooks'>): boolean {
+  return (enrolment.contacts ?? []).length > 0 || (enrolment.addressBooks ?? []).length > 0;
+}
+
+/**
  * Contacts named by the program's enrolments created at or after `since`, so that a re-run after a
  * crash does not enrol again those whose enrolment was accepted before the crash. Enrolments of
  * lists are left to staging-list recovery: a list's membership today says nothing about who it
@@ -27,11 +35,11 @@ export function contactsOfRecentEnrolments(
     const created = parseDotdigitalDate(enrolment.dateCreated);
     if (enrolment.programId !== programId || created < since) continue;
     inWindow++;
-    if (enrolment.contacts === null) {
-      if ((enrolment.addressBooks ?? []).length === 0) unlisted++;
+    if (!namesMembers(enrolment)) {
+      unlisted++;
       continue;
     }
-    for (const id of enrolment.contacts) contactIds.add(id);
+    for (const id of enrolment.contacts ?? []) contactIds.add(id);
   }
   if (unlisted > 0) {
     logger.warn(

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 
 import type { ConnectorConfig } from '../../config/types.js';
 import type { CheckpointLedger } from './checkpoints.js';
-import { canRelease, type SubmittedEnrolment } from '../engine-types.js';
+import type { SubmittedEnrolment } from '../engine-types.js';
 import { enrolmentFaultReason, Reason } from '../rejections.js';
 import type { SyncCounters } from './summary.js';
 import type { RecordOutcomes } from './record-outcomes.js';
@@ -220,7 +220,6 @@ export class EnrolmentTracker {
   /** Staging lists (list mode) may go once the states covering their records are echoed. */
   private releaseAfterEcho(pending: Pending): void {
     const engine = pending.program.engine;
-    if (!canRelease(engine)) return;
     const tallies = new Set(pending.items.map((item) => item.tally));
     this.ledger.whenReleased([...tallies], () => {
       this.track(

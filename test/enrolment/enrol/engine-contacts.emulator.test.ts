@@ -69,7 +69,7 @@ describe('contacts mode', () => {
     expect(confirmation.faults).toEqual([{ contactId: UNKNOWN_CONTACT, reason: 'contact_not_found' }]);
     expect(emulator.control.enrolmentCalls()).toHaveLength(1);
     expect(engine.stats().allowanceSpent).toBe(1);
-    expect(engine.details().contactsDeletedBeforeEnrolment).toBe(1);
+    expect(engine.stats().contactsDeletedBeforeEnrolment).toBe(1);
   });
 
   it('spends nothing when every contact of the batch is gone', async () => {
@@ -155,7 +155,7 @@ describe('an enrolment call without an answer', () => {
   });
 
   it('takes the single new enrolment as its own when Dotdigital does not list contact IDs', async () => {
-    const { emulator, engine } = await setUp({ settings: { listEnrolmentContacts: false } });
+    const { emulator, engine } = await setUp({ settings: { enrolmentAnswerMembers: 'null' } });
     emulator.control.setFaults({
       queue: [{ kind: 'dropMidResponse', endpoint: 'POST /v2/programs/enrolments' }],
     });
@@ -211,7 +211,7 @@ describe('recentlyEnrolled', () => {
   });
 
   it('warns what is not guaranteed when Dotdigital does not list the contacts of enrolments', async () => {
-    const { engine, clock, lines } = await setUp({ settings: { listEnrolmentContacts: false } });
+    const { engine, clock, lines } = await setUp({ settings: { enrolmentAnswerMembers: 'null' } });
     await engine.confirm(await engine.submit(ids(subscribedOrdinals(3))), clock.now() + 60_000);
 
     expect((await engine.recentlyEnrolled()).size).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../emulator/src/index.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import { createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
+import { batchMode, createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
 import { TransientError } from '../../../src/protocol/errors.js';
 import { parseStagingListName } from '../../../src/enrolment/enrol/staging-list-name.js';
 import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';
@@ -69,20 +69,20 @@ describe('list mode', () => {
     const statusCallsBefore = statusCalls();
     await engine.release(submitted);
     expect(stagingLists(emulator)).toEqual([]);
-    expect(engine.details().stagingListsLeft).toBe(0);
+    expect(engine.stats().stagingListsLeft).toBe(0);
     expect(statusCalls()).toBe(statusCallsBefore);
   });
 
   it('chooses list mode in auto above the threshold and contacts mode below it', async () => {
     const { engineFor } = await setUp({ enrolmentMode: 'auto', listModeThreshold: 100 });
     const engine = engineFor('auto1');
-    expect(engine.modeFor(25)).toBe('contacts');
-    expect(engine.modeFor(26)).toBe('list');
-    expect(engine.modeFor(100)).toBe('list');
-    expect(engine.maxBatchSize()).toBeGreaterThan(25);
+    const rule = { enrolmentMode: 'auto' as const, listModeThreshold: 100 };
+    expect(batchMode(rule, 25)).toBe('contacts');
+    expect(batchMode(rule, 26)).toBe('list');
+    expect(batchMode(rule, 100)).toBe('list');
     const small = await engine.submit(subscribedOrdinals(10).map(contactIdOf));
     expect(small.mode).toBe('contacts');
-    expect(engine.details().batchesByMode).toEqual({ contacts: 1, list: 0 });
+    expect(engine.stats().batchesByMode).toEqual({ contacts: 1, list: 0 });
   });
 });
 
@@ -108,14 +108,14 @@ describe('recovery of staging lists after a crash', () => {
     const enrolledList = emulator.control.enrolmentCalls()[0]?.addressBooks[0];
     expect(remaining()).toContain(enrolledList);
 
-    await rerun.cleanUp();
+    await rerun.finish();
     expect(remaining()).not.toContain(enrolledList);
     expect(remaining()).toEqual(expect.arrayContaining([otherProgram.id, someoneElses.id]));
   });
 
   it('warns and deletes a leftover list when Dotdigital does not say which lists enrolments named', async () => {
     const { emulator, engineFor, clock, lines } = await setUp();
-    emulator.control.updateSettings({ listEnrolmentContacts: false });
+    emulator.control.updateSettings({ enrolmentAnswerMembers: 'null' });
     const crashed = engineFor('crashed');
     await crashed.confirm(
       await crashed.submit(subscribedOrdinals(40).map(contactIdOf)),
@@ -142,9 +142,9 @@ describe('recovery of staging lists after a crash', () => {
     const submitted = await engine.submit(subscribedOrdinals(30).map(contactIdOf));
     await engine.confirm(submitted, clock.now() + 60_000);
     expect(stagingLists(emulator)).toHaveLength(1);
-    expect(engine.details().stagingListsLeft).toBe(1);
+    expect(engine.stats().stagingListsLeft).toBe(1);
 
-    await engine.cleanUp();
+    await engine.finish();
 
     expect(stagingLists(emulator)).toEqual([]);
   });
@@ -158,14 +158,14 @@ describe('recovery of staging lists after a crash', () => {
     expect((await engine.confirm(submitted, clock.now() + 3_000)).finished).toBe(false);
 
     await engine.release(submitted);
-    await engine.cleanUp();
+    await engine.finish();
 
     expect(stagingLists(emulator)).toHaveLength(1);
     expect(lines.some((l) => l.level === 40 && /still enrolling it/.test(l.msg))).toBe(true);
 
     emulator.control.setClock({ advanceMs: 3_600_000 });
     expect((await engine.confirm(submitted, clock.now() + 60_000)).finished).toBe(true);
-    await engine.cleanUp();
+    await engine.finish();
     expect(stagingLists(emulator)).toEqual([]);
   });
 

@@ -22,9 +22,14 @@ describe('parseDotdigitalDate', () => {
 describe('staging list names', () => {
   it('round-trip and reject lists the connector did not name', () => {
     const syncId = newSyncId(0);
-    const name = stagingListName({ programId: 1001, syncId, sequence: 7 });
-    expect(name).toBe(`airbyte-dd-enrol:p1001:${syncId}:7`);
-    expect(parseStagingListName(name)).toEqual({ programId: 1001, syncId, sequence: 7 });
+    const staged = { programId: 1001, syncId, sequence: 7, phase: 'staged' as const, until: 36 ** 3 };
+    const name = stagingListName(staged);
+    expect(name).toBe(`airbyte-dd-enrol:p1001:${syncId}:7:s1000`);
+    expect(parseStagingListName(name)).toEqual(staged);
+    const enrolled = { ...staged, phase: 'enrolled' as const };
+    expect(parseStagingListName(stagingListName(enrolled))).toEqual(enrolled);
+    // Names of earlier versions: staged, with a lease long passed.
+    expect(parseStagingListName(`airbyte-dd-enrol:p1001:${syncId}:7`)).toEqual({ ...staged, until: 0 });
     expect(parseStagingListName('Newsletter')).toBeUndefined();
     expect(parseStagingListName('airbyte-dd-enrol:p1001:x:7 copy')).toBeUndefined();
     expect(parseStagingListName(`prefix airbyte-dd-enrol:p1001:${syncId}:7`)).toBeUndefined();

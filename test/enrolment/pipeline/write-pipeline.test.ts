@@ -429,7 +429,7 @@ describe('WritePipeline batching and reporting', () => {
   it('releases a list-mode enrolment only after the state covering its records is echoed', async () => {
     const events: string[] = [];
     class ReleasingEngine extends MemoryEngine {
-      async release(enrolment: { enrolmentId: string }): Promise<void> {
+      override async release(enrolment: { enrolmentId: string }): Promise<void> {
         events.push(`release ${enrolment.enrolmentId}`);
       }
     }

@@ -15,6 +15,7 @@ import type {
   Resolution,
   SubmittedEnrolment,
 } from '../../../src/enrolment/engine-types.js';
+import { IDLE_ENGINE_STATS } from '../../../src/enrolment/engine-types.js';
 import { TransientError } from '../../../src/protocol/errors.js';
 import type { AirbyteMessage } from '../../../src/protocol/messages.js';
 
@@ -117,8 +118,13 @@ export class MemoryEngine implements EnrolmentEngine {
     return { finished: true, faults };
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  async release(_enrolment: SubmittedEnrolment): Promise<void> {}
+
+  async finish(): Promise<void> {}
+
   stats() {
-    return { allowanceSpent: this.submitted.length, allowanceWaitMs: 0, processingWaitMs: 0 };
+    return { ...IDLE_ENGINE_STATS, allowanceSpent: this.submitted.length };
   }
 }
 
