@@ -37,7 +37,7 @@ function expectRejected(response: ApiResponse, status: 400 | 404 | 422, code?: s
 }
 
 describe('request bodies', () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ settings: { enrolmentAnswerMembers: 'listed' } });
 
   it('accepts camelCase and answers 201 Processing in the published shape', async () => {
     const t = emulator();
@@ -153,7 +153,11 @@ describe('request bodies', () => {
 
 describe('settings: contacts and address books together, a lower contact limit', () => {
   const emulator = useEmulator({
-    settings: { allowContactsAndAddressBooks: true, maxContactsPerEnrolment: 5 },
+    settings: {
+      allowContactsAndAddressBooks: true,
+      maxContactsPerEnrolment: 5,
+      enrolmentAnswerMembers: 'listed',
+    },
   });
 
   it('honours a lower per-call contact limit', async () => {
@@ -183,7 +187,7 @@ describe('settings: contacts and address books together, a lower contact limit',
 });
 
 describe('enrolment allowance: 20 calls per rolling hour per account, across programs', () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ settings: { enrolmentAnswerMembers: 'listed' } });
 
   async function enrol(t: TestEmulator, index: number): Promise<ApiResponse> {
     // Alternate programs: the allowance is per account, not per program.
@@ -227,7 +231,7 @@ describe('enrolment allowance: 20 calls per rolling hour per account, across pro
 });
 
 describe('asynchronous processing, status listing and the fault report', () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator({ settings: { enrolmentAnswerMembers: 'listed' } });
 
   it('stays Processing until emulated time passes, then is Finished', async () => {
     const t = emulator();
@@ -352,7 +356,9 @@ describe('asynchronous processing, status listing and the fault report', () => {
 });
 
 describe('suppressed contacts failing the whole call (setting)', () => {
-  const emulator = useEmulator({ settings: { unreachableContactsFailCall: true } });
+  const emulator = useEmulator({
+    settings: { unreachableContactsFailCall: true, enrolmentAnswerMembers: 'listed' },
+  });
 
   it('refuses the call with a registered v2 code and enrols nobody', async () => {
     const t = emulator();
@@ -365,16 +371,36 @@ describe('suppressed contacts failing the whole call (setting)', () => {
   });
 });
 
-describe('status listing without contact ids (setting)', () => {
-  const emulator = useEmulator({ settings: { enrolmentAnswerMembers: 'null' } });
+describe('what enrolment answers say of their members (enrolmentAnswerMembers)', () => {
+  const emulator = useEmulator();
+  const answers = async (t: ReturnType<typeof emulator>) => {
+    const created = (await t.api.post(ENROL, { programId: PROGRAM.everyTime, contacts: [1] }))
+      .json as EnrolmentBody;
+    const byId = (await t.api.get(`${ENROL}/${created.id}`)).json as EnrolmentBody;
+    const listed = ((await t.api.get(`${ENROL}/Processing`)).json as EnrolmentBody[]).find(
+      (e) => e.id === created.id,
+    );
+    return [created, byId, listed].map((e) => ({ contacts: e?.contacts, addressBooks: e?.addressBooks }));
+  };
 
-  it('leaves contacts out of the listing but keeps the published shape', async () => {
+  it('defaults to null, as the published 201 example has it, in the POST answer, GET by id and the listings', async () => {
     const t = emulator();
-    const created = expectCreated(await t.api.post(ENROL, { programId: PROGRAM.everyTime, contacts: [1] }));
-    const listed = (await t.api.get(`${ENROL}/Processing`)).json as EnrolmentBody[];
-    assertResponseMatches('programs', 'get', '/v2/programs/enrolments/{status}', 200, listed);
-    const entry = listed.find((e) => e.id === created.id);
-    expect(entry).toBeDefined();
-    expect(entry?.contacts ?? []).toEqual([]);
+    expect(await answers(t)).toEqual(Array(3).fill({ contacts: null, addressBooks: null }));
+  });
+
+  it('answers empty arrays or the listed ids when set so', async () => {
+    const t = emulator();
+    await t.control.setSettings({ enrolmentAnswerMembers: 'empty' });
+    expect(await answers(t)).toEqual(Array(3).fill({ contacts: [], addressBooks: [] }));
+    await t.control.setSettings({ enrolmentAnswerMembers: 'listed' });
+    expect(await answers(t)).toEqual(Array(3).fill({ contacts: [1], addressBooks: [] }));
+  });
+
+  it('refuses any other value', async () => {
+    const t = emulator();
+    await expect(t.control.setSettings({ enrolmentAnswerMembers: 'some' as 'null' })).rejects.toThrow(
+      /one of null, empty, listed/,
+    );
+    await t.control.setSettings({ enrolmentAnswerMembers: 'null' });
   });
 });

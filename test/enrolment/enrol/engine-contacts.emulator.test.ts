@@ -110,7 +110,9 @@ describe('contacts mode', () => {
 
 describe('an enrolment call without an answer', () => {
   it('is not sent twice when Dotdigital created the enrolment before the connection dropped', async () => {
-    const { emulator, engine, clock, lines } = await setUp();
+    const { emulator, engine, clock, lines } = await setUp({
+      settings: { enrolmentAnswerMembers: 'listed' },
+    });
     emulator.control.setFaults({
       queue: [{ kind: 'dropMidResponse', endpoint: 'POST /v2/programs/enrolments' }],
     });
@@ -137,7 +139,9 @@ describe('an enrolment call without an answer', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ id: submitted.enrolmentId, contacts: batch });
     expect(
-      lines.some((l) => l.level === 40 && /lists no enrolment for it; sending it again/.test(l.msg)),
+      lines.some(
+        (l) => l.level === 40 && /no answer names an enrolment for it; sending it again/.test(l.msg),
+      ),
     ).toBe(true);
   });
 
@@ -154,16 +158,37 @@ describe('an enrolment call without an answer', () => {
     ]);
   });
 
-  it('takes the single new enrolment as its own when Dotdigital does not list contact IDs', async () => {
-    const { emulator, engine } = await setUp({ settings: { enrolmentAnswerMembers: 'null' } });
-    emulator.control.setFaults({
-      queue: [{ kind: 'dropMidResponse', endpoint: 'POST /v2/programs/enrolments' }],
-    });
+  it.each(['null', 'empty'] as const)(
+    'with %s members in the answers: sends the call again rather than take an unknown enrolment as its own, and reads "already in the program" of resent contacts as enrolled earlier',
+    async (members) => {
+      // Program 1001 keeps a contact in its journey for 7 days, so a second enrolment is refused.
+      const { emulator, engine, clock, client, config, logger } = await setUp({
+        programId: 1001,
+        settings: { enrolmentAnswerMembers: members },
+      });
+      // Another integration's enrolment of the program, just before: it must not be taken as the lost one.
+      const stranger = createEnrolmentEngine(client, config, 1001, logger, { clock });
+      const strangers = ids(subscribedOrdinals(2, 700));
+      await stranger.submit(strangers);
+      emulator.control.setFaults({
+        queue: [{ kind: 'dropMidResponse', endpoint: 'POST /v2/programs/enrolments' }],
+      });
+      const batch = ids(subscribedOrdinals(3));
 
-    const submitted = await engine.submit(ids(subscribedOrdinals(3)));
+      const submitted = await engine.submit(batch);
 
-    expect(emulator.control.enrolmentCalls().map((c) => c.id)).toEqual([submitted.enrolmentId]);
-  });
+      // The lost call and the resent one: no guess about the stranger's enrolment.
+      const calls = emulator.control.enrolmentCalls();
+      expect(calls.map((c) => c.contacts)).toEqual([strangers, batch, batch]);
+      expect(submitted.enrolmentId).toBe(calls[2]?.id);
+      const confirmation = await engine.confirm(submitted, clock.now() + 120_000);
+      expect(confirmation).toEqual({ finished: true, faults: [] });
+      const counts = new Map(
+        emulator.control.enrolmentState(1001).contacts.map((c) => [c.contactId, c.count]),
+      );
+      expect(batch.map((id) => counts.get(id))).toEqual([1, 1, 1]);
+    },
+  );
 });
 
 describe('confirm', () => {
@@ -184,7 +209,9 @@ describe('confirm', () => {
 
 describe('recentlyEnrolled', () => {
   it("collects the program's recent enrolments' contacts, not other programs'", async () => {
-    const { engine, clock, client, config, logger } = await setUp();
+    const { engine, clock, client, config, logger } = await setUp({
+      settings: { enrolmentAnswerMembers: 'listed' },
+    });
     const first = ids(subscribedOrdinals(3));
     await engine.confirm(await engine.submit(first), clock.now() + 60_000);
     const other = createEnrolmentEngine(client, config, 1001, logger, { clock });

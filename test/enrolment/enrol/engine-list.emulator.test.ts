@@ -3,7 +3,7 @@ import type { RunningEmulator } from '../../../emulator/src/index.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
 import { batchMode, createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
 import { TransientError } from '../../../src/protocol/errors.js';
-import { parseStagingListName } from '../../../src/enrolment/enrol/staging-list-name.js';
+import { parseStagingListName, stagingListName } from '../../../src/enrolment/enrol/staging-list-name.js';
 import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';
 
 const UNKNOWN_CONTACT = 999_999_999;
@@ -29,8 +29,8 @@ const stagingLists = (emulator: RunningEmulator) =>
 const ENROLMENT_STATUS = 'GET /v2/programs/enrolments/{id|status}';
 
 describe('list mode', () => {
-  it('enrols a large batch with one enrolment call through a private staging list, then deletes it on release', async () => {
-    const { emulator, engineFor, clock } = await setUp();
+  it('enrols a large batch with one enrolment call through a private staging list, then (look-back off) deletes it on release', async () => {
+    const { emulator, engineFor, clock } = await setUp({ recentEnrolmentLookbackHours: 0 });
     const engine = engineFor('run1');
     const audience = subscribedOrdinals(1000).map(contactIdOf);
     const batch = [...audience, contactIdOf(11), UNKNOWN_CONTACT];
@@ -40,7 +40,12 @@ describe('list mode', () => {
     expect(submitted.mode).toBe('list');
     expect(submitted.contactIds).toHaveLength(1001);
     const [list] = stagingLists(emulator);
-    expect(list).toMatchObject({ name: 'airbyte-dd-enrol:p1002:run1:1', visibility: 'Private' });
+    expect(list).toMatchObject({ visibility: 'Private' });
+    expect(parseStagingListName(list!.name)).toMatchObject({
+      syncId: 'run1',
+      sequence: 1,
+      phase: 'enrolled',
+    });
     expect(list?.contacts).toHaveLength(1001);
     // Chunks of 400: three imports.
     expect(emulator.control.imports()).toHaveLength(3);
@@ -87,13 +92,13 @@ describe('list mode', () => {
 });
 
 describe('recovery of staging lists after a crash', () => {
-  it('counts an enrolled leftover list as enrolled, keeps it until cleanUp, and deletes a never-enrolled one at once', async () => {
+  it('counts an enrolled list of another run as enrolled and keeps it for the look-back; deletes an abandoned never-enrolled one at once', async () => {
     const { emulator, client, engineFor, clock } = await setUp();
     const crashed = engineFor('crashed');
     const enrolledBatch = subscribedOrdinals(60).map(contactIdOf);
     const accepted = await crashed.submit(enrolledBatch);
     await crashed.confirm(accepted, clock.now() + 60_000);
-    // A list the crashed run created but never enrolled, and lists that are not the connector's.
+    // A list an earlier version created but never enrolled, and lists that are not the connector's.
     const neverEnrolled = await client.createAddressBook('airbyte-dd-enrol:p1002:crashed:2', 'Private');
     const otherProgram = await client.createAddressBook('airbyte-dd-enrol:p1001:crashed:1', 'Private');
     const someoneElses = await client.createAddressBook('Newsletter', 'Private');
@@ -106,27 +111,106 @@ describe('recovery of staging lists after a crash', () => {
     expect(remaining()).not.toContain(neverEnrolled.id);
     expect(remaining()).toEqual(expect.arrayContaining([otherProgram.id, someoneElses.id]));
     const enrolledList = emulator.control.enrolmentCalls()[0]?.addressBooks[0];
+    await rerun.finish();
     expect(remaining()).toContain(enrolledList);
 
-    await rerun.finish();
+    // Once the look-back (24 h here) has passed, any run deletes it.
+    emulator.control.setClock({ advanceMs: 25 * 3_600_000 });
+    await engineFor('later').recentlyEnrolled();
     expect(remaining()).not.toContain(enrolledList);
     expect(remaining()).toEqual(expect.arrayContaining([otherProgram.id, someoneElses.id]));
   });
 
-  it('warns and deletes a leftover list when Dotdigital does not say which lists enrolments named', async () => {
-    const { emulator, engineFor, clock, lines } = await setUp();
-    emulator.control.updateSettings({ enrolmentAnswerMembers: 'null' });
+  it.each(['null', 'empty'] as const)(
+    'recognises an enrolled list by its name when the answers give %s members, and records sent again after the echo enrol nobody twice',
+    async (members) => {
+      const { emulator, engineFor, clock } = await setUp();
+      emulator.control.updateSettings({ enrolmentAnswerMembers: members });
+      const first = engineFor('first');
+      const batch = subscribedOrdinals(40).map(contactIdOf);
+      const submitted = await first.submit(batch);
+      await first.confirm(submitted, clock.now() + 60_000);
+      // Its states were echoed and the sync ended; the platform sends the same records again.
+      await first.release(submitted);
+      await first.finish();
+
+      const recent = await engineFor('again').recentlyEnrolled();
+
+      expect([...recent].sort()).toEqual([...batch].sort());
+      expect(stagingLists(emulator)).toHaveLength(1);
+    },
+  );
+
+  it('reads members through Contacts v3, so mobile-only contacts are recognised too', async () => {
+    const { emulator, engineFor, clock } = await setUp();
+    // Ordinals ending in 7 have a mobile number and no email.
+    const mobileOnly = [7, 17, 27, 37, 47, 57].map(contactIdOf);
+    const batch = [...subscribedOrdinals(30).map(contactIdOf), ...mobileOnly];
     const crashed = engineFor('crashed');
-    await crashed.confirm(
-      await crashed.submit(subscribedOrdinals(40).map(contactIdOf)),
-      clock.now() + 60_000,
-    );
+    await crashed.confirm(await crashed.submit(batch), clock.now() + 60_000);
 
     const recent = await engineFor('rerun').recentlyEnrolled();
 
-    expect(recent.size).toBe(0);
-    expect(stagingLists(emulator)).toEqual([]);
-    expect(lines.some((l) => l.level === 40 && /may have enrolled this staging list/.test(l.msg))).toBe(true);
+    expect(mobileOnly.filter((id) => !recent.has(id))).toEqual([]);
+    expect([...recent].sort()).toEqual([...batch].sort());
+  });
+
+  it('never touches a staging list another sync still holds, nor counts its members', async () => {
+    const { emulator, client, engineFor, clock } = await setUp();
+    const held = await client.createAddressBook(
+      stagingListName({
+        programId: 1002,
+        syncId: 'busy',
+        sequence: 1,
+        phase: 'staged',
+        until: clock.now() + 3_600_000,
+      }),
+      'Private',
+    );
+    const abandoned = await client.createAddressBook(
+      stagingListName({
+        programId: 1002,
+        syncId: 'gone',
+        sequence: 1,
+        phase: 'staged',
+        until: clock.now() - 1,
+      }),
+      'Private',
+    );
+
+    const other = engineFor('other');
+    expect((await other.recentlyEnrolled()).size).toBe(0);
+    await other.finish();
+
+    const ids = stagingLists(emulator).map((list) => list.id);
+    expect(ids).toContain(held.id);
+    expect(ids).not.toContain(abandoned.id);
+  });
+
+  it('warns and deletes an abandoned list never marked enrolled when the answers name no lists', async () => {
+    const { emulator, client, engineFor, clock, lines } = await setUp();
+    emulator.control.updateSettings({ enrolmentAnswerMembers: 'null' });
+    const crashed = engineFor('crashed');
+    await crashed.confirm(await crashed.submit(subscribedOrdinals(5).map(contactIdOf)), clock.now() + 60_000);
+    await client.createAddressBook(
+      stagingListName({
+        programId: 1002,
+        syncId: 'gone',
+        sequence: 1,
+        phase: 'staged',
+        until: clock.now() - 1,
+      }),
+      'Private',
+    );
+
+    await engineFor('rerun').recentlyEnrolled();
+
+    expect(stagingLists(emulator).map((list) => parseStagingListName(list.name)?.syncId)).toEqual([
+      'crashed',
+    ]);
+    expect(lines.some((l) => l.level === 40 && /could mark this staging list enrolled/.test(l.msg))).toBe(
+      true,
+    );
   });
 
   it('leaves leftover lists alone in a dry run', async () => {
@@ -136,8 +220,8 @@ describe('recovery of staging lists after a crash', () => {
     expect(stagingLists(emulator)).toHaveLength(1);
   });
 
-  it('deletes a list held for a release that never came when the sync ends successfully', async () => {
-    const { emulator, engineFor, clock } = await setUp();
+  it('deletes a list held for a release that never came when the sync ends successfully (look-back off)', async () => {
+    const { emulator, engineFor, clock } = await setUp({ recentEnrolmentLookbackHours: 0 });
     const engine = engineFor('run2');
     const submitted = await engine.submit(subscribedOrdinals(30).map(contactIdOf));
     await engine.confirm(submitted, clock.now() + 60_000);
@@ -149,8 +233,8 @@ describe('recovery of staging lists after a crash', () => {
     expect(stagingLists(emulator)).toEqual([]);
   });
 
-  it('keeps a released list while Dotdigital is still enrolling it, even at cleanUp', async () => {
-    const { emulator, engineFor, clock, lines } = await setUp();
+  it('keeps a released list while Dotdigital is still enrolling it, even at finish (look-back off)', async () => {
+    const { emulator, engineFor, clock, lines } = await setUp({ recentEnrolmentLookbackHours: 0 });
     // Imports finish as usual; the enrolment takes an emulated hour.
     emulator.control.updateSettings({ enrolmentProcessingMs: 3_600_000 });
     const engine = engineFor('run3');
