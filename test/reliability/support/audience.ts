@@ -69,6 +69,11 @@ export function mixedAudience(options: {
   stateEvery: number;
   seed: number;
   firstOrdinal?: number;
+  /**
+   * Also contacts with a mobile number and no email, with an email and no mobile number, and
+   * contacts suppressed across the account (rejected with their reason), this many of each.
+   */
+  everyKind?: number;
 }): Audience {
   const random = seededRandom(options.seed);
   const ordinals = reachableOrdinals(options.valid, options.firstOrdinal ?? 1);
@@ -86,6 +91,24 @@ export function mixedAudience(options: {
     rows.push(data);
     expected.set(key, { enrol: contactIdOf(n) });
   });
+  // Sample ordinals ending in 7 have no email, in 3 no mobile number; 21/31/41 (mod 100) are suppressed.
+  for (let i = 0; i < (options.everyKind ?? 0); i++) {
+    const mobileOnly = 100 * (i + 10) + (i % 2 === 0 ? 7 : 17);
+    const emailOnly = 100 * (i + 10) + (i % 2 === 0 ? 3 : 13);
+    const byMobile = random() < 0.5;
+    rows.push({
+      key: `m${i}`,
+      ...(byMobile
+        ? { mobile: `+44795${String(mobileOnly).padStart(7, '0')}` }
+        : { contact_id: contactIdOf(mobileOnly) }),
+    });
+    expected.set(`m${i}`, { enrol: contactIdOf(mobileOnly) });
+    rows.push({ key: `e${i}`, email: `user${emailOnly}@example.com` });
+    expected.set(`e${i}`, { enrol: contactIdOf(emailOnly) });
+    const [suppressed, reason] = SUPPRESSED[i % SUPPRESSED.length]!;
+    rows.push({ key: `s${i}`, contact_id: contactIdOf(100 * (i + 10) + suppressed) });
+    expected.set(`s${i}`, { reject: reason });
+  }
   const invalidKinds: [string, (i: number) => Record<string, unknown>][] = [
     ['contact_not_found', (i) => ({ email: `nobody${i}@unknown.example.org` })],
     ['invalid_email', (i) => ({ email: `not-an-email-${i}` })],
@@ -113,8 +136,18 @@ export function mixedAudience(options: {
     input.push(record(data));
     if ((i + 1) % options.stateEvery === 0 || i === rows.length - 1) input.push(streamState(++stateCount));
   });
-  return { input, expected, validContacts: ordinals.map(contactIdOf), stateCount };
+  const validContacts = [...expected.values()].flatMap((outcome) =>
+    'enrol' in outcome ? [outcome.enrol] : [],
+  );
+  return { input, expected, validContacts, stateCount };
 }
+
+/** Suppressed sample ordinals (mod 100) and the reason the connector words for each. */
+const SUPPRESSED: [number, string][] = [
+  [21, 'contact_hard_bounced'],
+  [31, 'contact_suppressed'],
+  [41, 'contact_isp_complained'],
+];
 
 /** What the platform replays after a failed attempt: everything after the last echoed state. */
 export function replayAfter(input: Message[], lastEchoedId: unknown): Message[] {
