@@ -56,7 +56,14 @@ it(`crash sweep: ${KILLS}+ kill points per mode and answer mode`, async () => {
       };
       for (let seed = FIRST_SEED; result.killPoints < KILLS; seed++) {
         const restart = seed % 2 === 0 ? 'start' : 'lastState';
-        const outcome = await runCrashScenario({ mode, answers, restart, seed, kills: PER_SYNC });
+        const outcome = await runCrashScenario({
+          mode,
+          answers,
+          restart,
+          seed,
+          kills: PER_SYNC,
+          again: true,
+        });
         result.syncs++;
         result.killPoints += outcome.killedAt.length;
         for (const label of outcome.killedAt) {

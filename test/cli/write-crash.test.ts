@@ -33,7 +33,9 @@ describe('write survives kill -9 at any point (built CLI against the emulator)',
     async (_label, killWhen) => {
       // Slow enough that the kill lands mid-sync: each call takes a few real ms, processing 20 emulated s.
       emu().control.setFaults({ latencyMs: 3 });
-      emu().control.updateSettings({ enrolmentProcessingMs: 20_000 });
+      // Answers that name their contacts: contacts mode's guarantee needs them (the crash suite covers
+      // the other answer modes and their stated risk).
+      emu().control.updateSettings({ enrolmentProcessingMs: 20_000, enrolmentAnswerMembers: 'listed' });
       const audience = reachable(150);
       let input = audienceInput(audience, 10);
       input.splice(7, 0, rec({ contact_id: 'not-a-number' }));

@@ -29,7 +29,9 @@ export function getEnrolmentOrList(ctx: RouteContext): Reply {
     const matching = ctx.account.enrolmentOrder.filter((e) => e.status === status);
     return json(
       200,
-      matching.slice(page.skip, page.skip + page.select).map((e) => enrolmentJson(e, ctx.world.settings.enrolmentAnswerMembers)),
+      matching
+        .slice(page.skip, page.skip + page.select)
+        .map((e) => enrolmentJson(e, ctx.world.settings.enrolmentAnswerMembers)),
     );
   }
   const enrolment = ctx.account.enrolments.get(segment.toLowerCase());

@@ -89,7 +89,9 @@ export async function renameAddressBook(caller: ApiCaller, id: number, name: str
     pathParams: { id },
     json: { name, visibility: 'Private' },
   });
-  return toAddressBook(parseResponse(addressBookSchema, response, 'PUT /v2/address-books/{id}', { v2: true }));
+  return toAddressBook(
+    parseResponse(addressBookSchema, response, 'PUT /v2/address-books/{id}', { v2: true }),
+  );
 }
 
 /** Already gone counts as deleted when an earlier attempt may have removed it. */

@@ -76,7 +76,13 @@ export async function submitThroughList(
     },
     `Enrolled ${added.length} contacts through a staging list with one enrolment call`,
   );
-  return { listId: list.id, enrolment: accepted.enrolment, resent: accepted.resent, enrolled: added, failures };
+  return {
+    listId: list.id,
+    enrolment: accepted.enrolment,
+    resent: accepted.resent,
+    enrolled: added,
+    failures,
+  };
 }
 
 async function markEnrolled(

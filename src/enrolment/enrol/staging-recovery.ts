@@ -58,7 +58,10 @@ export async function recoverStagingLists(
         await ctx.lists.delete(list.id);
       } else if (phase === 'staged' && until <= ctx.now) {
         await ctx.lists.mark(list, 'enrolled', keepUntil).catch((error: unknown) => {
-          ctx.logger.warn({ listId: list.id, err: error }, 'Could not mark a recovered staging list enrolled');
+          ctx.logger.warn(
+            { listId: list.id, err: error },
+            'Could not mark a recovered staging list enrolled',
+          );
         });
       }
       continue;
@@ -71,7 +74,10 @@ export async function recoverStagingLists(
       continue;
     }
     if (ctx.dryRun) {
-      ctx.logger.info({ listId: list.id, name: list.name }, 'Dry run: leaving a staging list of an earlier run');
+      ctx.logger.info(
+        { listId: list.id, name: list.name },
+        'Dry run: leaving a staging list of an earlier run',
+      );
       continue;
     }
     if (unlisted) {

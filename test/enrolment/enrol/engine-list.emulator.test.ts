@@ -142,7 +142,7 @@ describe('recovery of staging lists after a crash', () => {
   );
 
   it('reads members through Contacts v3, so mobile-only contacts are recognised too', async () => {
-    const { emulator, engineFor, clock } = await setUp();
+    const { engineFor, clock } = await setUp();
     // Ordinals ending in 7 have a mobile number and no email.
     const mobileOnly = [7, 17, 27, 37, 47, 57].map(contactIdOf);
     const batch = [...subscribedOrdinals(30).map(contactIdOf), ...mobileOnly];

@@ -118,7 +118,6 @@ export class MemoryEngine implements EnrolmentEngine {
     return { finished: true, faults };
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   async release(_enrolment: SubmittedEnrolment): Promise<void> {}
 
   async finish(): Promise<void> {}
