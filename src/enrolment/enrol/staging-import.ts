@@ -1,4 +1,4 @@
-import type { DotdigitalClient } from '../../dotdigital/types.js';
+import type { ContactImportStatus, DotdigitalClient } from '../../dotdigital/types.js';
 import { TransientError } from '../../protocol/errors.js';
 import { mapBounded } from '../resolve/bounded-map.js';
 import type { Clock } from './clock.js';
@@ -14,6 +14,13 @@ export const IMPORT_CONCURRENCY = 4;
 /** Longest wait for one import; past it the sync ends as transient rather than hanging. */
 export const IMPORT_MAX_WAIT_MS = 30 * 60 * 1000;
 
+/**
+ * Tries for one chunk's contacts when Dotdigital ends an import in a failure state (Failed,
+ * RejectedByWatchdog, ExceedsAllowedContactLimit, …): each retry imports the failed part in halves,
+ * as a smaller import is what a watchdog or size limit lets through; past the last try the sync stops.
+ */
+export const IMPORT_TRIES = 4;
+
 export interface ImportOptions {
   chunkSize?: number;
   concurrency?: number;
@@ -22,6 +29,9 @@ export interface ImportOptions {
   maxWaitMs?: number;
   signal?: AbortSignal;
 }
+
+/** Statuses of an import Dotdigital is still working on; any other is where it ended. */
+const IN_PROGRESS = new Set(['NotStarted', 'Started', 'NotFinished']);
 
 export interface ImportOutcome {
   /** Contacts now in the list. */
@@ -46,10 +56,11 @@ export async function importIntoList(
   for (let start = 0; start < contactIds.length; start += chunkSize) {
     chunks.push(contactIds.slice(start, start + chunkSize));
   }
-  const outcomes = await mapBounded(chunks, options.concurrency ?? IMPORT_CONCURRENCY, async (chunk) => {
-    const importId = await client.startContactImport(chunk, listId);
-    return { chunk, status: await awaitImport(client, clock, importId, options) };
-  });
+  const outcomes = (
+    await mapBounded(chunks, options.concurrency ?? IMPORT_CONCURRENCY, (chunk) =>
+      importChunk(client, clock, listId, chunk, options, 1),
+    )
+  ).flat();
 
   const added: number[] = [];
   const failures: ImportOutcome['failures'] = [];
@@ -78,29 +89,52 @@ export function importFailureReason(code: string): string {
   return `staging_import_failed_${word.replace(/^_+|_+$/g, '') || 'unknown'}`;
 }
 
+type ChunkOutcome = { chunk: readonly number[]; status: ContactImportStatus };
+
+async function importChunk(
+  client: DotdigitalClient,
+  clock: Clock,
+  listId: number,
+  chunk: readonly number[],
+  options: ImportOptions,
+  attempt: number,
+): Promise<ChunkOutcome[]> {
+  const importId = await client.startContactImport([...chunk], listId);
+  const status = await awaitImport(client, clock, importId, options);
+  if (status.status === 'Finished') return [{ chunk, status }];
+  if (attempt >= IMPORT_TRIES) {
+    throw new TransientError(
+      `Dotdigital did not add contacts to the connector's staging list (import ${status.status}), ` +
+        `${IMPORT_TRIES} times, the last in parts of ${chunk.length}. Run the sync again later, or set ` +
+        'enrolment_mode to contacts: the sync continues from the last saved state and cleans the staging list up.',
+      `GET /contacts/v3/import/{importId} answered status ${status.status} for import ${importId} (try ${attempt})`,
+    );
+  }
+  const half = Math.ceil(chunk.length / 2);
+  const parts = chunk.length > 1 ? [chunk.slice(0, half), chunk.slice(half)] : [chunk];
+  const outcomes: ChunkOutcome[] = [];
+  for (const part of parts)
+    outcomes.push(...(await importChunk(client, clock, listId, part, options, attempt + 1)));
+  return outcomes;
+}
+
+/** The import's last status: Finished, or a state in which Dotdigital stopped it. */
 async function awaitImport(
   client: DotdigitalClient,
   clock: Clock,
   importId: string,
   options: ImportOptions,
-): Promise<Awaited<ReturnType<DotdigitalClient['getContactImport']>>> {
+): Promise<ContactImportStatus> {
   let delay = options.pollInitialMs ?? 1000;
   const giveUpAt = clock.now() + (options.maxWaitMs ?? IMPORT_MAX_WAIT_MS);
   for (;;) {
     const status = await client.getContactImport(importId);
-    if (status.status === 'Finished') return status;
+    if (!IN_PROGRESS.has(status.status)) return status;
     if (clock.now() >= giveUpAt) {
       throw new TransientError(
         `Dotdigital has not finished adding contacts to the connector's staging list after ${formatDuration(options.maxWaitMs ?? IMPORT_MAX_WAIT_MS)}. ` +
           'Run the sync again later: it continues from the last saved state and cleans the staging list up.',
         `import ${importId} still ${status.status}`,
-      );
-    }
-    if (status.status !== 'NotFinished' && status.status !== 'NotStarted' && status.status !== 'Started') {
-      throw new TransientError(
-        `Dotdigital did not finish adding contacts to the connector's staging list (import ${status.status}). ` +
-          'Run the sync again: it continues from the last saved state and cleans the staging list up.',
-        `GET /contacts/v3/import/{importId} answered status ${status.status} for import ${importId}`,
       );
     }
     await clock.sleep(delay, options.signal);

@@ -213,6 +213,22 @@ describe('recovery of staging lists after a crash', () => {
     );
   });
 
+  it('leaves a list it cannot delete for a later run, with a warning, instead of failing', async () => {
+    const { emulator, engineFor, clock, lines } = await setUp({ recentEnrolmentLookbackHours: 0 });
+    const engine = engineFor('stuck');
+    const submitted = await engine.submit(subscribedOrdinals(30).map(contactIdOf));
+    await engine.confirm(submitted, clock.now() + 60_000);
+    emulator.control.setFaults({
+      queue: [{ kind: 'status', status: 400, endpoint: 'DELETE /v2/address-books/{id}' }],
+    });
+
+    await engine.release(submitted);
+    await engine.finish();
+
+    expect(stagingLists(emulator)).toHaveLength(1);
+    expect(lines.some((l) => l.level === 40 && /Could not delete a staging list/.test(l.msg))).toBe(true);
+  });
+
   it('leaves leftover lists alone in a dry run', async () => {
     const { emulator, client, engineFor } = await setUp({ dryRun: true });
     await client.createAddressBook('airbyte-dd-enrol:p1002:crashed:1', 'Private');
