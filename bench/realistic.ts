@@ -155,7 +155,7 @@ async function runSync(
             ),
           ),
         );
-        await engine.cleanUp();
+        await engine.finish();
         return summary.outcomes.enrolled;
       } finally {
         done.abort();
