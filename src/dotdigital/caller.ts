@@ -11,14 +11,9 @@ import type { HttpRequest, HttpResponse, HttpTransport } from './http.js';
 import { endpointName, NetworkError, toApiError } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { FailureClass, RetryOptions } from './retry.js';
-import {
-  classifyNetworkError,
-  classifyResponse,
-  formatDuration,
-  nextDelayMs,
-  sleep,
-  waitHintMs,
-} from './retry.js';
+import { classifyNetworkError, classifyResponse, nextDelayMs, waitHintMs } from './retry.js';
+import { abortableDelay } from '../time/clock.js';
+import { formatDuration } from '../time/duration.js';
 import { DotdigitalApiError } from './types.js';
 
 export interface CallSpec extends HttpRequest {
@@ -43,6 +38,8 @@ export interface CallerOptions {
   retry: RetryOptions;
   random?: () => number;
   now?: () => number;
+  /** Stops every retry wait (the sync is being stopped): the pending call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 type AttemptOutcome = { response: HttpResponse } | { networkError: NetworkError };
@@ -72,7 +69,7 @@ export class ApiCaller {
     const { retry, random } = this.options;
     const delay = nextDelayMs(round + 1, undefined, this.now() - startedAt, retry, random);
     if (delay === undefined) return false;
-    await sleep(delay);
+    await abortableDelay(delay, this.options.signal);
     return true;
   }
 
@@ -121,7 +118,7 @@ export class ApiCaller {
         { endpoint, attempt, nextAttemptInMs: delay, failure: failure.label },
         `Dotdigital call failed with ${failure.label}; retrying`,
       );
-      await sleep(delay);
+      await abortableDelay(delay, this.options.signal);
       this.retries += 1;
       if (failure.kind === 'rate-limited') this.rateLimitRetryWaitMs += delay;
     }

@@ -1,11 +1,9 @@
+import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
 import type { Enrolment } from '../../dotdigital/types.js';
 import { SystemError } from '../../protocol/errors.js';
 import { CONTACT_NOT_FOUND, hasCode } from './api-errors.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
 import { findMissingContacts } from './reverify.js';
-
-/** Dotdigital's limit of contact IDs per enrolment call. */
-export const MAX_CONTACTS_PER_CALL = 25;
 
 export interface ContactsSubmission {
   /** Undefined when no contact of the batch exists any more, so nothing was sent. */
@@ -24,10 +22,10 @@ export async function submitContacts(
   ctx: EnrolmentCallContext,
   contactIds: readonly number[],
 ): Promise<ContactsSubmission> {
-  if (contactIds.length > MAX_CONTACTS_PER_CALL) {
+  if (contactIds.length > MAX_CONTACTS_PER_ENROLMENT) {
     throw new SystemError(
       'The connector tried to enrol more contacts in one call than Dotdigital allows.',
-      `submit() got ${contactIds.length} contact IDs; at most ${MAX_CONTACTS_PER_CALL} per call`,
+      `submit() got ${contactIds.length} contact IDs; at most ${MAX_CONTACTS_PER_ENROLMENT} per call`,
     );
   }
   let remaining = [...new Set(contactIds)];

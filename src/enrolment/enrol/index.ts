@@ -22,9 +22,10 @@ import type { EnrolmentConfirmation, EnrolmentEngine, SubmittedEnrolment } from 
 import { AllowanceLedger } from './allowance.js';
 import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../../time/clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
-import { MAX_CONTACTS_PER_CALL, submitContacts } from './contacts-submit.js';
+import { MAX_CONTACTS_PER_ENROLMENT, MAX_LIST_BATCH } from '../../dotdigital/limits.js';
+import { submitContacts } from './contacts-submit.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
 import { submitThroughList } from './list-submit.js';
@@ -33,9 +34,6 @@ import type { ImportOptions } from './staging-import.js';
 import { newSyncId } from './staging-list-name.js';
 import { StagingLists } from './staging-lists.js';
 import { WaitSpan } from './wait-span.js';
-
-/** A list-mode batch's upper bound: one staging list, imported in chunks. */
-export const MAX_LIST_BATCH = 1_000_000;
 
 export interface EnrolmentEngineOptions {
   /** Time and sleeping; tests pass a clock that follows the emulator's time scale. */
@@ -141,7 +139,9 @@ export function createEnrolmentEngine(
 
   function modeFor(batchSize: number): 'contacts' | 'list' {
     if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
-    return batchSize > MAX_CONTACTS_PER_CALL || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
+    return batchSize > MAX_CONTACTS_PER_ENROLMENT || batchSize >= config.listModeThreshold
+      ? 'list'
+      : 'contacts';
   }
 
   function notSent(
@@ -334,7 +334,7 @@ export function createEnrolmentEngine(
       stagingListsLeft: heldLists.size + deferredDeletes.size,
     }),
 
-    maxBatchSize: () => (config.enrolmentMode === 'contacts' ? MAX_CONTACTS_PER_CALL : MAX_LIST_BATCH),
+    maxBatchSize: () => (config.enrolmentMode === 'contacts' ? MAX_CONTACTS_PER_ENROLMENT : MAX_LIST_BATCH),
     modeFor,
   };
 }
