@@ -43,7 +43,7 @@ describe('contacts mode', () => {
 
     expect(submitted).toMatchObject({ mode: 'contacts', contactIds: batch });
     expect(confirmation.finished).toBe(true);
-    expect(confirmation.faults).toEqual([{ contactId: contactIdOf(11), reason: 'Unsubscribed' }]);
+    expect(confirmation.faults).toEqual([{ contactId: contactIdOf(11), reason: 'Unsubcribed' }]);
     const calls = emulator.control.enrolmentCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ id: submitted.enrolmentId, programId: 1002, contacts: batch });
