@@ -12,7 +12,7 @@ import {
   programNotEnrollable,
   programNotFound,
   translateDotdigitalError,
-} from './dotdigital-errors.js';
+} from '../dotdigital/error-translation.js';
 
 /**
  * Verifies, in order, the config (done by the runner), the credentials and region (resolved when the
@@ -60,7 +60,7 @@ async function verifyPrograms(client: DotdigitalClient, config: ConnectorConfig)
       throw new ConfigError(programNotFound(programId), `getProgram(${programId}) returned nothing`);
     const problem = programNotEnrollable(program);
     if (problem) throw new ConfigError(problem, `program ${programId} status ${program.status}`);
-    return `Connected to Dotdigital at ${client.baseUrl}; program ${program.id} "${program.name}" is Active.`;
+    return `Connected to Dotdigital at ${client.baseUrl}; program ${program.id}${program.name ? ` "${program.name}"` : ''} is Active.`;
   }
   const programs = await client.listPrograms().catch((error: unknown) => {
     throw translateDotdigitalError(error, { doing: 'list the programs', regionSetByHand: byHand(config) });
@@ -80,7 +80,7 @@ async function verifyPrograms(client: DotdigitalClient, config: ConnectorConfig)
 }
 
 function describePrograms(programs: Program[]): string {
-  const shown = programs.slice(0, 10).map((program) => `${program.id} "${program.name}"`);
+  const shown = programs.slice(0, 10).map((program) => `${program.id} "${program.name ?? ''}"`);
   return shown.join(', ') + (programs.length > 10 ? ` and ${programs.length - 10} more` : '');
 }
 

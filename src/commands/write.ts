@@ -12,7 +12,7 @@ import { planStreams, WritePipeline } from '../enrolment/pipeline/write-pipeline
 import { createRejectionSink } from '../enrolment/rejections.js';
 import { createContactResolver } from '../enrolment/resolve/index.js';
 import { requireConfig, type CommandContext } from './context.js';
-import { programNotEnrollable, translateDotdigitalError } from './dotdigital-errors.js';
+import { programNotEnrollable, translateDotdigitalError } from '../dotdigital/error-translation.js';
 
 export async function runWrite(ctx: CommandContext): Promise<void> {
   const config = requireConfig(ctx);

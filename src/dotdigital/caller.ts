@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ConfigError, TransientError } from '../protocol/errors.js';
-import { AmbiguousRequestError } from './errors.js';
+import { AmbiguousRequestError, CredentialsRejectedError } from './errors.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from './http.js';
 import { endpointName, NetworkError, toApiError } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -148,7 +148,7 @@ export class ApiCaller {
 }
 
 function credentialsRejected(endpoint: string): ConfigError {
-  return new ConfigError(
+  return new CredentialsRejectedError(
     "The API user's password was rejected by Dotdigital (401). Check the API user (an address like apiuser-…@apiconnector.com) and its password in the connector settings, and that the API user is still active in Dotdigital.",
     `401 from ${endpoint}`,
   );
