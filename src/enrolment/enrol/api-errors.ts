@@ -2,6 +2,8 @@ import { DotdigitalApiError } from '../../dotdigital/types.js';
 
 export const ALLOWANCE_EXCEEDED = 'ERROR_ENROLMENT_ALLOWANCE_EXCEEDED';
 export const CONTACT_NOT_FOUND = 'ERROR_CONTACT_NOT_FOUND';
+/** A contact's status (deleted, binned, unsubscribed…) makes Dotdigital refuse the whole call. */
+export const CONTACT_SUPPRESSED = 'ERROR_CONTACT_SUPPRESSED';
 export const ENROLMENT_IS_PROCESSING = 'ERROR_ENROLMENT_IS_PROCESSING';
 
 export function hasCode(error: unknown, code: string): error is DotdigitalApiError {

@@ -248,7 +248,10 @@ export function createEnrolmentEngine(
       batchesByMode.contacts++;
       const submission = await submitContacts(callContext, contactIds);
       deletedBeforeEnrolment += submission.missing.length;
-      const preFaults = submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' }));
+      const preFaults = [
+        ...submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' })),
+        ...submission.refused,
+      ];
       if (submission.enrolment === undefined) return notSent(submission.enrolled, mode, preFaults);
       if (preFaults.length > 0) pending.set(submission.enrolment.id, { preFaults });
       return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };

@@ -92,7 +92,14 @@ export function engineTestBed(): {
     async start(options = {}) {
       const emulator = await startEmulator({
         timeScale: options.timeScale ?? 100,
-        settings: { rateLimitMode: 'off', ...options.settings },
+        // Engine tests are not about Dotdigital's timing: processing takes 2 emulated seconds (the emulator's
+        // default is minutes), so a batch finishes in tens of real milliseconds.
+        settings: {
+          rateLimitMode: 'off',
+          enrolmentProcessingMs: 2000,
+          importProcessingMs: 2000,
+          ...options.settings,
+        },
       });
       running = { emulator };
       const { logger, lines } = capturingLogger();
