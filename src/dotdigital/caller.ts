@@ -78,14 +78,30 @@ export class ApiCaller {
   }
 
   async call(spec: CallSpec): Promise<HttpResponse> {
-    const { logger, retry } = this.options;
     const endpoint = endpointName(spec.method, spec.route);
+    const { signal } = this.options;
+    if (signal?.aborted) throw stopped(endpoint, signal.reason);
+    try {
+      return await this.callUntilDone(spec, endpoint);
+    } catch (error) {
+      if (signal?.aborted && !(error instanceof AmbiguousRequestError)) throw stopped(endpoint, error);
+      throw error;
+    }
+  }
+
+  private async callUntilDone(spec: CallSpec, endpoint: string): Promise<HttpResponse> {
+    const { logger, retry } = this.options;
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const started = this.now();
     let uncertain = false;
 
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.attempt(spec, endpoint, attempt);
+      // A call that changes something is left to finish (its answer decides what was done); a read is cut short.
+      const outcome = await this.attempt(
+        idempotent && this.options.signal ? { ...spec, signal: this.options.signal } : spec,
+        endpoint,
+        attempt,
+      );
       let failure: FailureClass;
       let lastError: Error;
       if ('response' in outcome) {
@@ -165,6 +181,15 @@ function unreachable(endpoint: string, error: NetworkError, baseUrl: string): Tr
     `Could not find the Dotdigital server ${host} (${error.code}). Check base_url and the network connection, then try again.`,
     `${endpoint}: ${error.code}`,
     { cause: error },
+  );
+}
+
+/** The sync is being stopped (SIGTERM): a wait or a read was cut short. */
+function stopped(endpoint: string, cause: unknown): TransientError {
+  return new TransientError(
+    'The connector received a stop signal while it was calling Dotdigital, and stopped. Run the sync again; nothing is lost.',
+    `${endpoint}: stopped by the stop signal`,
+    { cause },
   );
 }
 
