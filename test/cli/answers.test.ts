@@ -58,7 +58,9 @@ describe('write reads refusals right', () => {
       config: { rejected_records: { destination: 'local_file', path: rejectedPath }, resolution: 'lookup' },
     });
     expect(run.errors).toEqual([]);
-    expect(run.states.map((s) => s.destinationStats)).toEqual([{ recordCount: 3, rejectedRecordCount: 1 }]);
+    expect(run.states.map((s) => s.destinationStats)).toMatchObject([
+      { recordCount: 2, rejectedRecordCount: 1 },
+    ]);
     const rejected = readFileSync(rejectedPath, 'utf8')
       .trim()
       .split('\n')
