@@ -18,7 +18,7 @@ import { pino } from 'pino';
 import { startEmulator, type RunningEmulator } from '../emulator/src/index.js';
 import { parseConfig } from '../src/config/parse.js';
 import { createDotdigitalClient } from '../src/dotdigital/client.js';
-import { abortableDelay, type Clock } from '../src/enrolment/enrol/clock.js';
+import { abortableDelay, type Clock } from '../src/time/clock.js';
 import { createEnrolmentEngine } from '../src/enrolment/enrol/index.js';
 import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectionSink } from '../src/enrolment/rejections.js';

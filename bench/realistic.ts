@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/src/index.js';
 import { parseConfig } from '../src/config/parse.js';
 import { createDotdigitalClient } from '../src/dotdigital/client.js';
 import { BASIC_PACKAGE_RATES, callsPerMinute } from '../src/dotdigital/rate-tiers.js';
-import { abortableDelay, type Clock } from '../src/enrolment/enrol/clock.js';
+import { abortableDelay, type Clock } from '../src/time/clock.js';
 import { createEnrolmentEngine } from '../src/enrolment/enrol/index.js';
 import { WritePipeline } from '../src/enrolment/pipeline/write-pipeline.js';
 import { DiscardingSink } from '../src/enrolment/rejected-records/sink.js';

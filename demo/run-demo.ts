@@ -88,9 +88,13 @@ function line(label: string, value: string | number): void {
   console.log(`  ${label.padEnd(34)} ${value}`);
 }
 
+const DEMO_TIME_SCALE = 60;
+
 async function main(): Promise<void> {
   if (useDocker) ensureImage();
-  const emulator = await startEmulator({ port: 0 });
+  // Dotdigital takes minutes to process an enrolment or an import (the emulator's default); the demo's
+  // emulated clock runs 60× fast so those minutes pass in seconds.
+  const emulator = await startEmulator({ port: 0, timeScale: DEMO_TIME_SCALE });
   const workDir = mkdtempSync(path.join(tmpdir(), 'dotdigital-demo-'));
   // The image runs as an unprivileged user (uid 1000): in the Docker form it must read the mounted config
   // and write the rejected-records file there. The folder is the demo's own and removed at the end.
@@ -111,7 +115,10 @@ async function main(): Promise<void> {
     });
     const audience = path.join(sampleDir, 'audience.jsonl');
 
-    console.log(`Dotdigital emulator: ${emulator.url} (sample account, region ${emulator.sample.region})`);
+    console.log(
+      `Dotdigital emulator: ${emulator.url} (sample account, region ${emulator.sample.region}, ` +
+        `time ${DEMO_TIME_SCALE}× fast)`,
+    );
     console.log(`Connector: ${useDocker ? `Docker image ${IMAGE}` : 'node dist/src/main.js'}\n`);
 
     const spec = await connector(['spec'], workDir);

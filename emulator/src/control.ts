@@ -51,7 +51,7 @@ export interface EnrolmentCall {
 }
 
 export interface ProgramPatch {
-  name?: string;
+  name?: string | null;
   status?: ProgramStatus;
   rule?: unknown;
   journeyDays?: number;

@@ -26,7 +26,7 @@ function hashKey(key: string): number {
 
 export type FaultDecision =
   | { kind: 'none'; delayMs: number }
-  | { kind: 'status'; status: number; delayMs: number }
+  | { kind: 'status'; status: number; code?: string; delayMs: number }
   | { kind: 'rateLimit'; delayMs: number }
   | { kind: 'drop'; delayMs: number }
   | { kind: 'dropMidResponse'; delayMs: number };
@@ -56,7 +56,11 @@ export class FaultInjector {
     const queued = f.queue.findIndex((q) => !q.endpoint || q.endpoint === endpoint);
     if (queued >= 0) {
       const q = f.queue.splice(queued, 1)[0]!;
-      if (q.kind === 'status') return { kind: 'status', status: q.status ?? f.errorStatus, delayMs };
+      if (q.kind === 'status') {
+        const decision: FaultDecision = { kind: 'status', status: q.status ?? f.errorStatus, delayMs };
+        if (q.code) decision.code = q.code;
+        return decision;
+      }
       return { kind: q.kind, delayMs };
     }
     if (f.endpoints.length > 0 && !f.endpoints.includes(endpoint)) return { kind: 'none', delayMs };

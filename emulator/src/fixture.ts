@@ -7,13 +7,23 @@ import { generateContacts, type GenerateOptions } from './generate.js';
 import type { Account, Region } from './state/account.js';
 import { REGIONS } from './state/account.js';
 import { ContactStore, type ContactInput } from './state/contacts.js';
-import { DAY_MS, parseRule, PROGRAM_STATUSES, type Program, type ProgramStatus } from './state/programs.js';
+import { createRng, seededUuid } from './rng.js';
+import type { Enrolment } from './state/account.js';
+import {
+  DAY_MS,
+  parseRule,
+  PROGRAM_STATUSES,
+  recordEnrolment,
+  type Program,
+  type ProgramStatus,
+} from './state/programs.js';
 import type { World } from './state/world.js';
 import type { SettingsPatch } from './settings.js';
 
 export interface FixtureProgram {
   id: number;
-  name: string;
+  /** Null is allowed, as in the live-generated v2 schema. */
+  name: string | null;
   status: ProgramStatus;
   dateCreated?: string;
   rule?: unknown;
@@ -34,6 +44,23 @@ export interface FixtureAccount {
   contacts?: FixtureContact[];
   generateContacts?: { count: number; firstId?: number; seed?: number; emailDomain?: string };
   addressBooks?: { id: number; name: string; visibility?: 'Private' | 'Public'; contacts?: number[] }[];
+  /** Finished enrolments made before the emulator started (other integrations' history). */
+  pastEnrolments?: PastEnrolments;
+}
+
+/**
+ * `count` Finished enrolments spread over the last `withinDays` days (none in the last hour, so the
+ * allowance starts unspent), across `programIds` (default every program) and `apiUsers` (default every
+ * API user of the account), each naming `contactsPerEnrolment` (default 25) random contacts, who count as
+ * enrolled for the program rules.
+ */
+export interface PastEnrolments {
+  count: number;
+  programIds?: number[];
+  apiUsers?: string[];
+  contactsPerEnrolment?: number;
+  withinDays?: number;
+  seed?: number;
 }
 
 export interface Fixture {
@@ -166,6 +193,7 @@ function buildAccount(spec: FixtureAccount, seed: number, now: number): Account 
   }
   (spec.programs ?? []).forEach((p, i) => account.programs.set(p.id, buildProgram(p, i)));
   loadContacts(account.contacts, spec, seed, now);
+  if (spec.pastEnrolments) seedPastEnrolments(account, spec.pastEnrolments, seed, now);
   let maxBook = 0;
   for (const b of spec.addressBooks ?? []) {
     const members = new Set<number>();
@@ -199,6 +227,47 @@ function buildProgram(p: FixtureProgram, position: number): Program {
     journeyMs: (p.journeyDays ?? 0) * DAY_MS,
     history: new Map(),
   };
+}
+
+function seedPastEnrolments(account: Account, spec: PastEnrolments, seed: number, now: number): void {
+  const programIds = spec.programIds ?? [...account.programs.keys()];
+  const users = spec.apiUsers ?? account.users.map((u) => u.username);
+  if (programIds.length === 0 || users.length === 0 || account.contacts.size === 0) {
+    throw new RangeError(
+      `fixture: account ${account.id}: pastEnrolments needs programs, API users and contacts`,
+    );
+  }
+  const rng = createRng((spec.seed ?? seed) ^ 0xe7201);
+  const perCall = spec.contactsPerEnrolment ?? 25;
+  const span = (spec.withinDays ?? 30) * DAY_MS - 3_600_000;
+  const times = Array.from({ length: spec.count }, () => now - 3_600_000 - Math.floor(rng() * span)).sort(
+    (a, b) => a - b,
+  );
+  times.forEach((at, i) => {
+    const program = account.programs.get(programIds[i % programIds.length]!);
+    if (!program)
+      throw new RangeError(`fixture: pastEnrolments: no program ${programIds[i % programIds.length]}`);
+    const contacts = new Set<number>();
+    while (contacts.size < Math.min(perCall, account.contacts.size)) {
+      contacts.add(account.contacts.idAt(Math.floor(rng() * account.contacts.size)));
+    }
+    const enrolment: Enrolment = {
+      id: seededUuid(rng),
+      programId: program.id,
+      status: 'Finished',
+      dateCreated: at,
+      contacts: [...contacts],
+      addressBooks: [],
+      apiUser: users[i % users.length]!,
+      finishedAt: at,
+      enrolled: [...contacts],
+      faults: [],
+      stuck: false,
+    };
+    for (const id of contacts) recordEnrolment(program, id, at);
+    account.enrolments.set(enrolment.id, enrolment);
+    account.enrolmentOrder.push(enrolment);
+  });
 }
 
 /** Explicit contacts and generated ones, merged in ascending id order as the store requires. */

@@ -30,11 +30,14 @@ export class RateLimiter {
     private readonly clock: EmulatorClock,
   ) {}
 
-  /** Counts one call and says whether it is allowed. */
-  take(accountId: number, tier: RateLimitTier): RateDecision {
+  /**
+   * Counts one call and says whether it is allowed. `legacyExempt`: a call the flat-rate scheme does not
+   * count (Dotdigital's call-rate-limits page: program enrolment calls are outside the hourly limit).
+   */
+  take(accountId: number, tier: RateLimitTier, legacyExempt = false): RateDecision {
     const mode = this.settings.rateLimitMode;
-    if (mode === 'off' || (mode === 'tiered' && tier === 'Unlimited'))
-      return { limited: false, legacy: false, headers: {} };
+    if (mode === 'off' || (mode === 'tiered' && tier === 'Unlimited') || (mode === 'legacy' && legacyExempt))
+      return { limited: false, legacy: mode === 'legacy', headers: {} };
     const now = this.clock.now();
     if (mode === 'legacy') {
       const w = this.window(`${accountId}:legacy`, now, HOUR_MS);

@@ -83,7 +83,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     return finish(0, undefined, 'drop');
   }
   if (fault.kind === 'status') {
-    send(res, serverError(api, fault.status));
+    send(res, fault.code ? codedError(api, fault.status, fault.code) : serverError(api, fault.status));
     return finish(fault.status, undefined, 'status');
   }
 
@@ -124,7 +124,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     send(res, tooManyRequests(api, limiter.exhaustedHeaders(account.id, r.tier)));
     return finish(429, user.username, 'rateLimit');
   }
-  const rate = limiter.take(account.id, r.tier);
+  const rate = limiter.take(account.id, r.tier, r.endpoint === 'POST /v2/programs/enrolments');
   if (rate.limited) {
     send(res, rate.legacy ? v2Error(400, 'ERROR_APIUSAGE_EXCEEDED') : tooManyRequests(api, rate.headers));
     return finish(rate.legacy ? 400 : 429, user.username);
@@ -165,6 +165,11 @@ function serverError(api: 'v2' | 'v3', status: number): Reply {
   return api === 'v3'
     ? v3Error(status, 'contacts:serviceUnavailable', 'The service is temporarily unavailable')
     : v2Error(status, status === 503 ? 'ERROR_SYSTEM_SERVICETEMPORARILYUNAVAILABLE' : 'ERROR_UNKNOWN');
+}
+
+/** An injected refusal with a chosen code (ERROR_ADDRESSBOOK_IN_USE, ERROR_ADDRESSBOOK_LIMITEXCEEDED, …). */
+function codedError(api: 'v2' | 'v3', status: number, code: string): Reply {
+  return api === 'v3' ? v3Error(status, code, `Injected ${code}`) : v2Error(status, code);
 }
 
 function tooManyRequests(api: 'v2' | 'v3', headers: Record<string, string>): Reply {

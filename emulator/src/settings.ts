@@ -6,6 +6,29 @@ export type RateLimitTier = 'Low' | 'Medium' | 'High' | 'Unlimited';
 export type RateLimitMode = 'tiered' | 'legacy' | 'off';
 export const ENROLMENT_ANSWER_MEMBERS = ['null', 'empty', 'listed'] as const;
 export type EnrolmentAnswerMembers = (typeof ENROLMENT_ANSWER_MEMBERS)[number];
+export type TierLimits = Record<Exclude<RateLimitTier, 'Unlimited'>, number>;
+export type RateLimitPackage = 'Basic' | 'Standard' | 'Enhanced';
+
+/**
+ * Calls per minute per tier and package. Basic Low (35) is from Dotdigital's support article "API rate
+ * limits" (support.dotdigital.com/en/articles/8592585-api-rate-limits); the stored copy of that article
+ * stops after the Low row, so the other numbers are the emulator's assumptions, Basic the lowest (see
+ * emulator/README.md). Basic is the default: the least convenient package the sources allow.
+ */
+export const RATE_LIMIT_PACKAGES: Record<RateLimitPackage, TierLimits> = {
+  Basic: { Low: 35, Medium: 150, High: 500 },
+  Standard: { Low: 120, Medium: 600, High: 3000 },
+  Enhanced: { Low: 240, Medium: 1200, High: 6000 },
+};
+
+/** The end states of a v3 import in the Contacts API's schema (`GET /contacts/v3/import/{id}`). */
+export const IMPORT_END_STATES = [
+  'Finished',
+  'Failed',
+  'RejectedByWatchdog',
+  'ExceedsAllowedContactLimit',
+] as const;
+export type ImportEndState = (typeof IMPORT_END_STATES)[number];
 
 export interface FaultSettings {
   /** Share (0..1) of API calls answered with a 5xx before they are processed. */
@@ -25,6 +48,8 @@ export interface FaultSettings {
   latencySpikeMs: number;
   /** Enrolments and imports stay Processing/NotFinished until this is switched off again. */
   processingNeverFinishes: boolean;
+  /** Contact look-up values (as sent, case-insensitive) answered 400 contacts:invalidId. */
+  invalidLookupValues: string[];
   /** Restricts the random faults to these endpoints (e.g. "POST /v2/programs/enrolments"); empty = all. */
   endpoints: string[];
   /** Seed of the generator that decides which calls get a fault. */
@@ -39,6 +64,11 @@ export interface FaultSettings {
 export interface QueuedFault {
   kind: 'status' | 'drop' | 'dropMidResponse';
   status?: number;
+  /**
+   * With kind 'status': the error code of the answer (v2 `{"message":"Error: CODE"}`, v3 `errorCode`), e.g.
+   * ERROR_ADDRESSBOOK_IN_USE on `DELETE /v2/address-books/{id}`. Without it a generic server error.
+   */
+  code?: string;
   endpoint?: string;
 }
 
@@ -65,12 +95,29 @@ export interface EmulatorSettings {
    * them), or the `listed` ids of the request.
    */
   enrolmentAnswerMembers: EnrolmentAnswerMembers;
+  /** Contact statuses that fail the whole enrolment call with 400 ERROR_CONTACT_SUPPRESSED. */
+  statusesFailingEnrolmentCall: string[];
+  /** Reason words of the fault report, by the emulator's own name of the reason. */
+  faultReasonWords: Record<string, string>;
+  /** How an import ends: Finished, or one of the failed end states (nothing is applied). */
+  importEndState: ImportEndState;
+  /** Account-suppressed contacts are counted in `globallySuppressed` and not updated or added to lists. */
+  importSkipsSuppressed: boolean;
+  /**
+   * Look-ups answer 400 contacts:invalidId for identifiers the real service may reject: non-ASCII or IDN
+   * addresses, consecutive dots, and numbers that are not mobile numbers.
+   */
+  strictIdentifierValidation: boolean;
+  /** `documented`: dates as in the published examples (`2020-01-01 09:40:18.527000+00:00`); `iso`: ISO 8601. */
+  dateFormat: 'documented' | 'iso';
+  /** ApiEndpoint written into account-info; empty = this emulator's own region URL. */
+  accountInfoApiEndpoint: string;
   maxActiveImports: number;
   maxImportBodyBytes: number;
   maxAddressBooks: number;
   rateLimitMode: RateLimitMode;
-  /** Calls per emulated minute per account and tier. */
-  rateLimits: Record<Exclude<RateLimitTier, 'Unlimited'>, number>;
+  /** Calls per emulated minute per account and tier (default the Basic package). */
+  rateLimits: TierLimits;
   /** 'seconds' = X-RateLimit-Reset is seconds until the window resets; 'epoch' = Unix time of the reset. */
   rateLimitResetFormat: 'seconds' | 'epoch';
   sendRetryAfter: boolean;
@@ -93,6 +140,7 @@ export function defaultFaults(): FaultSettings {
     latencySpikeRate: 0,
     latencySpikeMs: 2000,
     processingNeverFinishes: false,
+    invalidLookupValues: [],
     endpoints: [],
     seed: 1,
     queue: [],
@@ -101,21 +149,29 @@ export function defaultFaults(): FaultSettings {
 
 export function defaultSettings(): EmulatorSettings {
   return {
-    enrolmentProcessingMs: 2000,
-    importProcessingMs: 2000,
+    // Minutes, not seconds: Dotdigital processes both asynchronously and says nothing faster (README).
+    enrolmentProcessingMs: 5 * 60_000,
+    importProcessingMs: 5 * 60_000,
     maxContactsPerEnrolment: 25,
     maxAddressBooksPerEnrolment: 10,
     allowContactsAndAddressBooks: false,
     enrolmentAllowancePerHour: 20,
     enrolmentAllowanceWindowMs: 3_600_000,
-    allowanceRetryAfter: true,
+    allowanceRetryAfter: false,
     unreachableContactsFailCall: false,
     enrolmentAnswerMembers: 'null',
+    statusesFailingEnrolmentCall: [],
+    faultReasonWords: { Unsubscribed: 'Unsubcribed' },
+    importEndState: 'Finished',
+    importSkipsSuppressed: true,
+    strictIdentifierValidation: true,
+    dateFormat: 'documented',
+    accountInfoApiEndpoint: '',
     maxActiveImports: 25,
     maxImportBodyBytes: 50 * 1024 * 1024,
     maxAddressBooks: 10_000,
     rateLimitMode: 'tiered',
-    rateLimits: { Low: 120, Medium: 600, High: 3000 },
+    rateLimits: { ...RATE_LIMIT_PACKAGES.Basic },
     rateLimitResetFormat: 'seconds',
     sendRetryAfter: true,
     legacyLimitPerHour: 2000,
@@ -126,16 +182,29 @@ export function defaultSettings(): EmulatorSettings {
 }
 
 export type SettingsPatch = Partial<Omit<EmulatorSettings, 'faults' | 'rateLimits'>> & {
+  /** Sets `rateLimits` to a package's preset (before any `rateLimits` in the same patch). */
+  rateLimitPackage?: RateLimitPackage;
   faults?: Partial<FaultSettings>;
   rateLimits?: Partial<EmulatorSettings['rateLimits']>;
 };
 
 export function applySettingsPatch(settings: EmulatorSettings, patch: SettingsPatch): void {
-  const { faults, rateLimits, ...rest } = patch;
+  const { faults, rateLimits, rateLimitPackage, ...rest } = patch;
+  if (rateLimitPackage !== undefined) {
+    const preset = RATE_LIMIT_PACKAGES[rateLimitPackage];
+    if (!preset)
+      throw new RangeError(`rateLimitPackage must be one of ${Object.keys(RATE_LIMIT_PACKAGES).join(', ')}`);
+    Object.assign(settings.rateLimits, preset);
+  }
   for (const [key, value] of Object.entries(rest)) {
     if (!(key in settings)) throw new RangeError(`unknown setting: ${key}`);
     const current = (settings as unknown as Record<string, unknown>)[key];
-    if (typeof current !== typeof value) throw new RangeError(`setting ${key} must be a ${typeof current}`);
+    if (Array.isArray(current) !== Array.isArray(value) || typeof current !== typeof value)
+      throw new RangeError(
+        `setting ${key} must be ${Array.isArray(current) ? 'an array' : `a ${typeof current}`}`,
+      );
+    if (key === 'importEndState' && !IMPORT_END_STATES.includes(value as ImportEndState))
+      throw new RangeError(`importEndState must be one of ${IMPORT_END_STATES.join(', ')}`);
     if (
       key === 'enrolmentAnswerMembers' &&
       !ENROLMENT_ANSWER_MEMBERS.includes(value as EnrolmentAnswerMembers)

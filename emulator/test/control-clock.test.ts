@@ -143,7 +143,7 @@ describe('the control and inspection API', () => {
       contacts: [2, 3],
     });
     const id = (created.json as { id: string }).id;
-    await finishEnrolment(t, id, MINUTE);
+    await finishEnrolment(t, id);
     const state = await t.control.enrolmentState(PROGRAM.everyTime);
     expect(state.map((entry) => entry.contactId)).toEqual([2, 3]);
     expect(state[0]!.count).toBe(1);

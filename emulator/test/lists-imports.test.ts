@@ -173,7 +173,10 @@ describe('address books', () => {
     const t = emulator();
     const book = await createBook(t, 'Mixed statuses');
     const ids = [CONTACT.unsubscribed, CONTACT.hardBounced, CONTACT.suppressed];
+    // Account-suppressed contacts are kept out of lists by default (see the import defaults test).
+    await t.control.setSettings({ importSkipsSuppressed: false });
     await finishImport(t, await importIntoList(t, book.id, ids));
+    await t.control.setSettings({ importSkipsSuppressed: true });
     const response = await t.api.get(`/v2/address-books/${book.id}/contacts`);
     assertDocumented(MEMBERS, response);
     const byId = new Map((response.json as { id: number; status: string }[]).map((c) => [c.id, c.status]));

@@ -133,7 +133,7 @@ describe('suppressed and unsubscribed contacts', () => {
       Id: String(CONTACT.unsubscribed),
       Email: emailOf(CONTACT.unsubscribed),
       TelephoneNumber: '',
-      Reason: 'Unsubscribed',
+      Reason: 'Unsubcribed',
     });
     expect(faultFor(outcome, CONTACT.hardBounced)?.Reason).toBe('HardBounced');
     const suppressed = faultFor(outcome, CONTACT.suppressed);
@@ -146,7 +146,7 @@ describe('suppressed and unsubscribed contacts', () => {
     const t = emulator();
     await t.control.setContact(10, { status: 'unsubscribed', emailStatus: 'unsubscribed' });
     const outcome = await enrolAndFinish(t, PROGRAM.everyTime, [10]);
-    expect(faultFor(outcome, 10)?.Reason).toBe('Unsubscribed');
+    expect(faultFor(outcome, 10)?.Reason).toBe('Unsubcribed');
     await t.control.setContact(10, { status: 'subscribed', emailStatus: 'subscribed' });
     const later = await enrolAndFinish(t, PROGRAM.everyTime, [10]);
     expect(faultFor(later, 10)).toBeUndefined();

@@ -78,7 +78,7 @@ describe('emulator smoke', () => {
     await untilFinished(id);
     const report = await call(`/v2/programs/enrolments/${id}/report-faults`);
     expect(report.text).toBe(
-      'Id,Email,TelephoneNumber,Reason\n100011,user11@example.com,+447950000011,Unsubscribed\n',
+      'Id,Email,TelephoneNumber,Reason\n100011,user11@example.com,+447950000011,Unsubcribed\n',
     );
 
     const again = await call('/v2/programs/enrolments', {

@@ -1,7 +1,10 @@
 import type { ConnectorConfig } from '../config/types.js';
 import { createDotdigitalClient } from '../dotdigital/client.js';
 import type { DotdigitalClient, Program } from '../dotdigital/types.js';
-import { ConfigError } from '../protocol/errors.js';
+import { NetworkError } from '../dotdigital/http.js';
+import { planBaseUrl } from '../dotdigital/regions.js';
+import { formatDuration } from '../time/duration.js';
+import { ConfigError, TransientError } from '../protocol/errors.js';
 import { createRedactor } from '../protocol/redact.js';
 import { reportCheckFailed } from './check-status.js';
 import { runIds, runPrefix } from '../enrolment/rejected-records/object-keys.js';
@@ -12,7 +15,7 @@ import {
   programNotEnrollable,
   programNotFound,
   translateDotdigitalError,
-} from './dotdigital-errors.js';
+} from '../dotdigital/error-translation.js';
 
 /**
  * Verifies, in order, the config (done by the runner), the credentials and region (resolved when the
@@ -20,12 +23,23 @@ import {
  * FAILED status (exit 0, as Airbyte expects); a transient or unexpected failure is thrown so the runner
  * reports it as a TRACE error.
  */
+/**
+ * How long check keeps retrying an unreachable Dotdigital (and the longest one attempt may take): the
+ * platform's check waits about 30 s, and FAILED naming base_url must come before that.
+ */
+export const CHECK_BUDGET_MS = 12_000;
+
 export async function runCheck(ctx: CommandContext): Promise<void> {
   const config = requireConfig(ctx);
   const redact = createRedactor(ctx.secrets);
   let client: DotdigitalClient | undefined;
   try {
-    client = await createDotdigitalClient(config, { logger: ctx.logger }).catch((error: unknown) => {
+    client = await createDotdigitalClient(config, {
+      logger: ctx.logger,
+      signal: ctx.signal,
+      retry: { maxTotalDelayMs: CHECK_BUDGET_MS },
+      requestTimeoutMs: CHECK_BUDGET_MS,
+    }).catch((error: unknown) => {
       throw translateDotdigitalError(error, { doing: "find the account's region" });
     });
     const message = [await verifyPrograms(client, config), await verifyObjectStorage(config)]
@@ -37,6 +51,18 @@ export async function runCheck(ctx: CommandContext): Promise<void> {
       connectionStatus: { status: 'SUCCEEDED', message: redact(message) },
     });
   } catch (error) {
+    if (unreachable(error) && !ctx.signal.aborted) {
+      const target = targetUrl(config);
+      ctx.logger.info(`Check failed: ${error.internalMessage}`);
+      reportCheckFailed(
+        ctx.writer,
+        redact(
+          `Could not reach Dotdigital at ${target} within ${formatDuration(CHECK_BUDGET_MS)}: ${error.message} ` +
+            `Check base_url (leave it empty to use Dotdigital's own endpoints) and the network path to it.`,
+        ),
+      );
+      return;
+    }
     if (!(error instanceof ConfigError)) throw error;
     ctx.logger.info(`Check failed: ${error.internalMessage}`);
     reportCheckFailed(ctx.writer, redact(error.message));
@@ -60,7 +86,7 @@ async function verifyPrograms(client: DotdigitalClient, config: ConnectorConfig)
       throw new ConfigError(programNotFound(programId), `getProgram(${programId}) returned nothing`);
     const problem = programNotEnrollable(program);
     if (problem) throw new ConfigError(problem, `program ${programId} status ${program.status}`);
-    return `Connected to Dotdigital at ${client.baseUrl}; program ${program.id} "${program.name}" is Active.`;
+    return `Connected to Dotdigital at ${client.baseUrl}; program ${program.id}${program.name ? ` "${program.name}"` : ''} is Active.`;
   }
   const programs = await client.listPrograms().catch((error: unknown) => {
     throw translateDotdigitalError(error, { doing: 'list the programs', regionSetByHand: byHand(config) });
@@ -79,8 +105,23 @@ async function verifyPrograms(client: DotdigitalClient, config: ConnectorConfig)
   );
 }
 
+/** Gave up because the network never answered (refused, reset, timed out, unknown host). */
+function unreachable(error: unknown): error is TransientError {
+  if (!(error instanceof TransientError)) return false;
+  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof NetworkError) return true;
+  }
+  return false;
+}
+
+/** The URL check called first: base_url when set, else Dotdigital's discovery or regional endpoint. */
+function targetUrl(config: ConnectorConfig): string {
+  const plan = planBaseUrl(config);
+  return plan.kind === 'fixed' ? plan.baseUrl : plan.discoveryUrl;
+}
+
 function describePrograms(programs: Program[]): string {
-  const shown = programs.slice(0, 10).map((program) => `${program.id} "${program.name}"`);
+  const shown = programs.slice(0, 10).map((program) => `${program.id} "${program.name ?? ''}"`);
   return shown.join(', ') + (programs.length > 10 ? ` and ${programs.length - 10} more` : '');
 }
 

@@ -3,7 +3,7 @@ import { programObjectName } from '../config/program-object-name.js';
 import type { DotdigitalClient, Program } from '../dotdigital/types.js';
 import type { DestinationOperation } from '../protocol/messages.js';
 import { requireConfig, type CommandContext } from './context.js';
-import { byHand, translateDotdigitalError } from './dotdigital-errors.js';
+import { byHand, translateDotdigitalError } from '../dotdigital/error-translation.js';
 
 /** One DESTINATION_CATALOG with an append operation per Active program, ordered by id. */
 export async function runDiscover(ctx: CommandContext): Promise<void> {
@@ -38,9 +38,9 @@ export function enrolOperation(program: Program): DestinationOperation {
     json_schema: {
       $schema: 'http://json-schema.org/draft-07/schema#',
       type: 'object',
-      title: `${program.name} (program ${program.id})`,
+      title: `${program.name ?? 'Unnamed program'} (program ${program.id})`,
       description:
-        `Each record enrols one existing Dotdigital contact into the program "${program.name}" (ID ${program.id}). ` +
+        `Each record enrols one existing Dotdigital contact into the program "${program.name ?? ''}" (ID ${program.id}). ` +
         'A record needs at least one of contact_id, email and mobile_number; when it has several, the ' +
         "matching key picked for the stream decides, then the identifier mapping's precedence (by default " +
         'contact_id, then email, then mobile_number). Contacts are never created.',

@@ -12,7 +12,7 @@ import { planStreams, WritePipeline } from '../enrolment/pipeline/write-pipeline
 import { createRejectionSink } from '../enrolment/rejections.js';
 import { createContactResolver } from '../enrolment/resolve/index.js';
 import { requireConfig, type CommandContext } from './context.js';
-import { programNotEnrollable, translateDotdigitalError } from './dotdigital-errors.js';
+import { programNotEnrollable, translateDotdigitalError } from '../dotdigital/error-translation.js';
 
 export async function runWrite(ctx: CommandContext): Promise<void> {
   const config = requireConfig(ctx);
@@ -30,7 +30,7 @@ export async function runWrite(ctx: CommandContext): Promise<void> {
   const engineSignal = AbortSignal.any([ctx.signal, done.signal]);
   let client: DotdigitalClient | undefined;
   try {
-    client = await createDotdigitalClient(config, { logger: ctx.logger });
+    client = await createDotdigitalClient(config, { logger: ctx.logger, signal: ctx.signal });
     for (const programId of programIds) await requireActiveProgram(client, programId);
     const resolver = createContactResolver(client, config, ctx.logger);
     const engines = new Map<number, EnrolmentEngine>();

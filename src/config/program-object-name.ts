@@ -10,8 +10,8 @@ const MAX_PROGRAM_ID = 2147483647;
 const READABLE = /\(program ([1-9][0-9]{0,9})\)$/;
 const LEGACY = /^program_([1-9][0-9]{0,9})$/;
 
-export function programObjectName(program: { id: number; name: string }): string {
-  const name = program.name.replace(/\s+/g, ' ').trim();
+export function programObjectName(program: { id: number; name: string | null }): string {
+  const name = (program.name ?? '').replace(/\s+/g, ' ').trim();
   return `${name || 'Unnamed program'} (program ${program.id})`;
 }
 

@@ -6,19 +6,14 @@
  */
 import type { Logger } from 'pino';
 import { ConfigError, TransientError } from '../protocol/errors.js';
-import { AmbiguousRequestError } from './errors.js';
+import { AmbiguousRequestError, CredentialsRejectedError } from './errors.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from './http.js';
 import { endpointName, NetworkError, toApiError } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { FailureClass, RetryOptions } from './retry.js';
-import {
-  classifyNetworkError,
-  classifyResponse,
-  formatDuration,
-  nextDelayMs,
-  sleep,
-  waitHintMs,
-} from './retry.js';
+import { classifyNetworkError, classifyResponse, nextDelayMs, waitHintMs } from './retry.js';
+import { abortableDelay } from '../time/clock.js';
+import { formatDuration } from '../time/duration.js';
 import { DotdigitalApiError } from './types.js';
 
 export interface CallSpec extends HttpRequest {
@@ -43,6 +38,8 @@ export interface CallerOptions {
   retry: RetryOptions;
   random?: () => number;
   now?: () => number;
+  /** Stops every retry wait (the sync is being stopped): the pending call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 type AttemptOutcome = { response: HttpResponse } | { networkError: NetworkError };
@@ -72,7 +69,7 @@ export class ApiCaller {
     const { retry, random } = this.options;
     const delay = nextDelayMs(round + 1, undefined, this.now() - startedAt, retry, random);
     if (delay === undefined) return false;
-    await sleep(delay);
+    await abortableDelay(delay, this.options.signal);
     return true;
   }
 
@@ -81,14 +78,30 @@ export class ApiCaller {
   }
 
   async call(spec: CallSpec): Promise<HttpResponse> {
-    const { logger, retry } = this.options;
     const endpoint = endpointName(spec.method, spec.route);
+    const { signal } = this.options;
+    if (signal?.aborted) throw stopped(endpoint, signal.reason);
+    try {
+      return await this.callUntilDone(spec, endpoint);
+    } catch (error) {
+      if (signal?.aborted && !(error instanceof AmbiguousRequestError)) throw stopped(endpoint, error);
+      throw error;
+    }
+  }
+
+  private async callUntilDone(spec: CallSpec, endpoint: string): Promise<HttpResponse> {
+    const { logger, retry } = this.options;
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const started = this.now();
     let uncertain = false;
 
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.attempt(spec, endpoint, attempt);
+      // A call that changes something is left to finish (its answer decides what was done); a read is cut short.
+      const outcome = await this.attempt(
+        idempotent && this.options.signal ? { ...spec, signal: this.options.signal } : spec,
+        endpoint,
+        attempt,
+      );
       let failure: FailureClass;
       let lastError: Error;
       if ('response' in outcome) {
@@ -121,7 +134,7 @@ export class ApiCaller {
         { endpoint, attempt, nextAttemptInMs: delay, failure: failure.label },
         `Dotdigital call failed with ${failure.label}; retrying`,
       );
-      await sleep(delay);
+      await abortableDelay(delay, this.options.signal);
       this.retries += 1;
       if (failure.kind === 'rate-limited') this.rateLimitRetryWaitMs += delay;
     }
@@ -151,7 +164,7 @@ export class ApiCaller {
 }
 
 function credentialsRejected(endpoint: string): ConfigError {
-  return new ConfigError(
+  return new CredentialsRejectedError(
     "The API user's password was rejected by Dotdigital (401). Check the API user (an address like apiuser-…@apiconnector.com) and its password in the connector settings, and that the API user is still active in Dotdigital.",
     `401 from ${endpoint}`,
   );
@@ -168,6 +181,15 @@ function unreachable(endpoint: string, error: NetworkError, baseUrl: string): Tr
     `Could not find the Dotdigital server ${host} (${error.code}). Check base_url and the network connection, then try again.`,
     `${endpoint}: ${error.code}`,
     { cause: error },
+  );
+}
+
+/** The sync is being stopped (SIGTERM): a wait or a read was cut short. */
+function stopped(endpoint: string, cause: unknown): TransientError {
+  return new TransientError(
+    'The connector received a stop signal while it was calling Dotdigital, and stopped. Run the sync again; nothing is lost.',
+    `${endpoint}: stopped by the stop signal`,
+    { cause },
   );
 }
 

@@ -30,6 +30,11 @@ export interface DotdigitalClientOptions {
   requestTimeoutMs?: number;
   /** Jitter source, for reproducible tests. */
   random?: () => number;
+  /**
+   * The stop signal (SIGTERM): every retry wait, rate-limit pause and request in flight ends with a
+   * TransientError when it aborts, so the process can stop within seconds.
+   */
+  signal?: AbortSignal;
 }
 
 export async function createDotdigitalClient(
@@ -44,13 +49,17 @@ export async function createDotdigitalClient(
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
-  const limiter = new RateLimiter({ logger: options.logger });
+  const limiter = new RateLimiter({
+    logger: options.logger,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   const caller = new ApiCaller({
     transport,
     limiter,
     logger: options.logger,
     retry: { ...DEFAULT_RETRY_OPTIONS, ...options.retry },
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
 
   try {

@@ -2,7 +2,10 @@
  * Failures specific to the Dotdigital client, beyond the shared ones in src/protocol/errors.ts and
  * DotdigitalApiError in ./types.ts.
  */
-import { TransientError } from '../protocol/errors.js';
+import { ConfigError, TransientError } from '../protocol/errors.js';
+
+/** Dotdigital answered 401: the API user or its password is wrong (the translator words it for the user). */
+export class CredentialsRejectedError extends ConfigError {}
 
 export interface EnrolmentRequest {
   programId: number;

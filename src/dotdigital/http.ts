@@ -22,6 +22,8 @@ export interface HttpRequest {
   json?: unknown;
   /** Overrides the client's base URL (account-info during region discovery). */
   baseUrl?: string;
+  /** Aborts the request in flight. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -201,6 +203,7 @@ export class HttpTransport {
         method: req.method,
         headers,
         body,
+        ...(req.signal === undefined ? {} : { signal: req.signal }),
         dispatcher: this.dispatcher,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,

@@ -83,6 +83,8 @@ export interface RateLimiterOptions {
   now?: () => number;
   /** Longest single pause; a wrong Reset header must not stall a sync for hours. */
   maxWaitMs?: number;
+  /** Ends every pause at once (the caller then sees the signal and stops). */
+  signal?: AbortSignal;
 }
 
 export class RateLimiter {
@@ -216,16 +218,26 @@ export class RateLimiter {
 
   /** Resolves true when the timer fired, false when a released call brought news first. */
   private sleepOrWake(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
+    const signal = this.options.signal;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        reject(signal?.reason);
+      };
       const timer = setTimeout(() => {
         this.wakers.delete(wake);
+        signal?.removeEventListener('abort', onAbort);
         resolve(true);
       }, ms);
       const wake = (): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve(false);
       };
       this.wakers.add(wake);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

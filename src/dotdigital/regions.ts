@@ -6,7 +6,8 @@
 import type { ConnectorConfig, Region } from '../config/types.js';
 import { ConfigError } from '../protocol/errors.js';
 
-export const DOTDIGITAL_ENDPOINT_PATTERN = /^https:\/\/r[1-3]-api\.dotdigital\.com\/?$/;
+/** Dotdigital's regional endpoints, including the legacy dotmailer.com hosts account-info may still report. */
+export const DOTDIGITAL_ENDPOINT_PATTERN = /^https:\/\/r[1-3]-api\.(?:dotdigital|dotmailer)\.com\/?$/i;
 
 /** account-info answers on r1 for every account, whatever its own region. */
 export const DISCOVERY_BASE_URL = 'https://r1-api.dotdigital.com';
@@ -110,6 +111,11 @@ export function resolveDiscoveredBaseUrl(
     );
   }
   const endpoint = apiEndpoint.trim();
+  // With base_url set, a real Dotdigital endpoint only confirms the account; the calls stay on base_url
+  // (a proxy, or a test double), never leaving for Dotdigital's own host.
+  if (plan.trustedOrigin !== undefined && DOTDIGITAL_ENDPOINT_PATTERN.test(endpoint)) {
+    return stripTrailingSlashes(plan.discoveryUrl);
+  }
   if (!isTrustedApiEndpoint(endpoint, plan.trustedOrigin)) {
     throw new ConfigError(
       'Dotdigital reported an API endpoint for this account that is not a Dotdigital regional endpoint, so the connector will not send the credentials there. Set the region (r1, r2 or r3) explicitly, or check base_url.',
@@ -121,7 +127,7 @@ export function resolveDiscoveredBaseUrl(
 
 /** The region a base URL belongs to: Dotdigital's host name, or an emulator/proxy path prefix /rN. */
 export function regionOfBaseUrl(baseUrl: string): Region | undefined {
-  const host = /^https:\/\/(r[1-3])-api\.dotdigital\.com\/?$/.exec(baseUrl);
+  const host = /^https:\/\/(r[1-3])-api\.(?:dotdigital|dotmailer)\.com\/?$/i.exec(baseUrl);
   if (host) return host[1] as Region;
   const prefix = /\/(r[1-3])\/?$/.exec(baseUrl);
   return prefix ? (prefix[1] as Region) : undefined;

@@ -4,7 +4,14 @@
  */
 import type { Region } from '../config/types.js';
 
-export type ProgramStatus = 'Draft' | 'Active' | 'Deactivated' | 'ReadOnly';
+/** Statuses the schemas name; any other word is read as "not enrollable" rather than refused. */
+export type ProgramStatus =
+  | 'Draft'
+  | 'Active'
+  | 'Deactivated'
+  | 'ReadOnly'
+  | 'NotAvailableInThisVersion'
+  | (string & NonNullable<unknown>);
 export type EnrolmentStatus = 'NotAvailableInThisVersion' | 'Processing' | 'Finished';
 export type ContactIdentifierKind = 'contactId' | 'email' | 'mobileNumber';
 
@@ -17,7 +24,8 @@ export interface AccountInfo {
 
 export interface Program {
   id: number;
-  name: string;
+  /** The live-generated v2 schema allows a null name. */
+  name: string | null;
   status: ProgramStatus;
   dateCreated: string;
 }

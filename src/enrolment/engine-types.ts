@@ -8,6 +8,8 @@ export interface IdentifierQuery {
 
 export interface Resolution {
   contact: Contact | null; // null: no such contact in the account
+  /** Dotdigital refused the identifier's value (400 contacts:invalidId): reject the record as invalid. */
+  identifierRefused?: boolean;
 }
 
 /** Resolves identifiers to existing contacts; never creates one. Batch API so a strategy can scan. */

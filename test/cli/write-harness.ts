@@ -29,7 +29,7 @@ export function reachable(count: number, from = 1): number[] {
   return out;
 }
 
-/** Processing delays of 2 emulated seconds pass in a few real milliseconds. */
+/** Emulated time 100× real: five emulated minutes of processing pass in three real seconds. */
 export const EMULATOR_OPTIONS: EmulatorOptions = { timeScale: 100 };
 
 export function baseConfig(

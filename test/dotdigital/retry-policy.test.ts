@@ -5,10 +5,10 @@ import {
   classifyNetworkError,
   classifyResponse,
   DEFAULT_RETRY_OPTIONS,
-  formatDuration,
   nextDelayMs,
   waitHintMs,
 } from '../../src/dotdigital/retry.js';
+import { formatDuration } from '../../src/time/duration.js';
 
 const OPTIONS = { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 1000, maxTotalDelayMs: 5000 };
 const NOW = 1_700_000_000_000;

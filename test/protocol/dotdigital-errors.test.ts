@@ -3,7 +3,8 @@ import {
   PASSWORD_REJECTED,
   programNotEnrollable,
   translateDotdigitalError,
-} from '../../src/commands/dotdigital-errors.js';
+} from '../../src/dotdigital/error-translation.js';
+import { CredentialsRejectedError } from '../../src/dotdigital/errors.js';
 import { DotdigitalApiError } from '../../src/dotdigital/types.js';
 import { ConfigError, SystemError, TransientError } from '../../src/protocol/errors.js';
 
@@ -48,7 +49,10 @@ describe('translateDotdigitalError', () => {
   });
 
   it("rewords the client's 401 config error and passes other errors through", () => {
-    const client401 = new ConfigError('Dotdigital rejected the credentials', '401 from GET /v2/account-info');
+    const client401 = new CredentialsRejectedError(
+      'Dotdigital rejected the credentials',
+      '401 from GET /v2/account-info',
+    );
     const reworded = translateDotdigitalError(client401, { doing: 'x' }) as ConfigError;
     expect(reworded.message).toBe(PASSWORD_REJECTED);
     expect(reworded.internalMessage).toBe('401 from GET /v2/account-info');

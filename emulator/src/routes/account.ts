@@ -12,7 +12,11 @@ export function accountInfo(ctx: RouteContext) {
       prop('Name', 'String', account.name),
       prop('MainEmail', 'String', `owner-${account.id}@example.com`),
       prop('APILocale', 'String', 'en-GB'),
-      prop('ApiEndpoint', 'String', `${ctx.origin}/${account.region}/`),
+      prop(
+        'ApiEndpoint',
+        'String',
+        ctx.world.settings.accountInfoApiEndpoint || `${ctx.origin}/${account.region}/`,
+      ),
       prop('CurrencyCode', 'String', 'GBP'),
       prop('TimeZoneIana', 'String', 'Europe/London'),
       prop('ContactCount', 'Int', String(account.contacts.size)),

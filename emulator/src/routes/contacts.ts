@@ -27,6 +27,17 @@ export function getContact(ctx: RouteContext): Reply {
       `The identifier '${ctx.params[0]}' is not a known identifier`,
     );
   }
+  const { settings } = ctx.world;
+  if (settings.faults.invalidLookupValues.some((v) => v.toLowerCase() === value.toLowerCase())) {
+    return invalidId(value, identifier);
+  }
+  if (
+    settings.strictIdentifierValidation &&
+    identifier !== 'contactId' &&
+    !strictlyValid(identifier, value)
+  ) {
+    return invalidId(value, identifier);
+  }
   const store = ctx.account.contacts;
   let index: number;
   if (identifier === 'contactId') {
@@ -46,6 +57,24 @@ export function getContact(ctx: RouteContext): Reply {
     ]);
   }
   return json(200, v3Contact(ctx.account, store.view(index), FULL));
+}
+
+/**
+ * What the real service may refuse although the connector's own checks pass: addresses outside plain ASCII
+ * (unicode local parts, IDN domains), dots that start, end or repeat in the local part, and numbers that are
+ * not mobile numbers (here: UK numbers outside 447…, or fewer than 10 digits).
+ */
+function strictlyValid(identifier: string, value: string): boolean {
+  if (identifier === 'email') {
+    if (!/^[\x21-\x7e]+$/.test(value)) return false;
+    const local = value.slice(0, value.lastIndexOf('@'));
+    const domain = value.slice(value.lastIndexOf('@') + 1).toLowerCase();
+    if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+    return !domain.split('.').some((label) => label.startsWith('xn--'));
+  }
+  const digits = value.replace(/^\+/, '');
+  if (!/^\d{10,15}$/.test(digits)) return false;
+  return !digits.startsWith('44') || digits.startsWith('447');
 }
 
 function invalidId(value: string, identifier: string): Reply {

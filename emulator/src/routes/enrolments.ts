@@ -11,7 +11,7 @@ const STATUS_WORDS = new Map(
 export function postEnrolment(ctx: RouteContext): Reply {
   try {
     const enrolment = createEnrolment(ctx.world, ctx.user, ctx.body);
-    return json(201, enrolmentJson(enrolment, ctx.world.settings.enrolmentAnswerMembers));
+    return json(201, enrolmentJson(enrolment, ctx.world.settings.enrolmentAnswerMembers, ctx.world.settings));
   } catch (err) {
     const reply = failureReply(err);
     if (reply) return reply;
@@ -31,12 +31,12 @@ export function getEnrolmentOrList(ctx: RouteContext): Reply {
       200,
       matching
         .slice(page.skip, page.skip + page.select)
-        .map((e) => enrolmentJson(e, ctx.world.settings.enrolmentAnswerMembers)),
+        .map((e) => enrolmentJson(e, ctx.world.settings.enrolmentAnswerMembers, ctx.world.settings)),
     );
   }
   const enrolment = ctx.account.enrolments.get(segment.toLowerCase());
   if (!enrolment) return v2Error(404, 'ERROR_ENROLMENT_NOT_FOUND');
-  return json(200, enrolmentJson(enrolment, ctx.world.settings.enrolmentAnswerMembers));
+  return json(200, enrolmentJson(enrolment, ctx.world.settings.enrolmentAnswerMembers, ctx.world.settings));
 }
 
 export function getFaultReport(ctx: RouteContext): Reply {

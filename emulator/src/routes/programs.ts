@@ -16,12 +16,15 @@ export function listPrograms(ctx: RouteContext) {
   const page = paging(ctx.query);
   if (!page) return v2Error(400, 'ERROR_PARAMETER_INVALID');
   const programs = [...ctx.account.programs.values()].sort((a, b) => a.id - b.id);
-  return json(200, programs.slice(page.skip, page.skip + page.select).map(programJson));
+  return json(
+    200,
+    programs.slice(page.skip, page.skip + page.select).map((p) => programJson(p, ctx.world.settings)),
+  );
 }
 
 export function getProgram(ctx: RouteContext) {
   const raw = ctx.params[0]!;
   const program = /^\d{1,10}$/.test(raw) ? ctx.account.programs.get(Number(raw)) : undefined;
   if (!program) return v2Error(404, 'ERROR_PROGRAM_NOT_FOUND');
-  return json(200, programJson(program));
+  return json(200, programJson(program, ctx.world.settings));
 }

@@ -47,7 +47,7 @@ export interface ImportItemFailure {
 
 export interface ContactImport {
   id: string;
-  status: 'NotFinished' | 'Finished';
+  status: 'NotFinished' | 'Finished' | 'Failed' | 'RejectedByWatchdog' | 'ExceedsAllowedContactLimit';
   createdAt: number;
   items: unknown[];
   stuck: boolean;
@@ -57,6 +57,7 @@ export interface ContactImport {
     failures: ImportItemFailure[];
     duplicateIdentifiers: number;
     invalidEntries: number;
+    globallySuppressed: number;
   };
 }
 

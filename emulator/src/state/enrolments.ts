@@ -2,7 +2,9 @@
  * Program enrolments: validation of POST /v2/programs/enrolments, the rolling-hour allowance, and the
  * asynchronous processing that applies suppression and program rules and writes the fault report.
  */
+import { formatV2Date } from '../http/dates.js';
 import { V2Failure } from '../http/errors.js';
+import type { EmulatorSettings } from '../settings.js';
 import type { Account, ApiUser, Enrolment } from './account.js';
 import { sortedMembers } from './address-books.js';
 import type { EnrolmentAnswerMembers } from '../settings.js';
@@ -92,7 +94,11 @@ export function createEnrolment(world: World, user: ApiUser, body: unknown): Enr
   for (const id of contacts) {
     const index = account.contacts.indexOfId(id);
     if (index < 0) throw new V2Failure(400, 'ERROR_CONTACT_NOT_FOUND');
-    if (settings.unreachableContactsFailCall && suppressionReason(account.contacts.view(index))) {
+    const contact = account.contacts.view(index);
+    if (
+      (settings.unreachableContactsFailCall && suppressionReason(contact)) ||
+      settings.statusesFailingEnrolmentCall.includes(contact.status)
+    ) {
       throw new V2Failure(400, 'ERROR_CONTACT_SUPPRESSED');
     }
   }
@@ -155,7 +161,7 @@ function finishEnrolment(world: World, account: Account, enrolment: Enrolment): 
     const reason =
       suppressionReason(contact) ?? (program ? ruleRefusal(program, contactId, now) : 'ProgramNotFound');
     if (reason) {
-      enrolment.faults.push({ contactId, reason });
+      enrolment.faults.push({ contactId, reason: world.settings.faultReasonWords[reason] ?? reason });
     } else if (program) {
       recordEnrolment(program, contactId, now);
       enrolment.enrolled.push(contactId);
@@ -178,6 +184,7 @@ export function releaseStuckEnrolments(world: World): void {
 export function enrolmentJson(
   enrolment: Enrolment,
   members: EnrolmentAnswerMembers,
+  settings: Pick<EmulatorSettings, 'dateFormat'> = { dateFormat: 'iso' },
 ): Record<string, unknown> {
   const listed = members === 'listed';
   const empty = members === 'empty' ? [] : null;
@@ -185,7 +192,7 @@ export function enrolmentJson(
     id: enrolment.id,
     programId: enrolment.programId,
     status: enrolment.status,
-    dateCreated: new Date(enrolment.dateCreated).toISOString(),
+    dateCreated: formatV2Date(enrolment.dateCreated, settings),
     contacts: listed ? [...enrolment.contacts] : empty,
     addressBooks: listed ? [...enrolment.addressBooks] : empty,
   };

@@ -60,12 +60,17 @@ export function releaseStuckImports(world: World): void {
 }
 
 function finishImport(world: World, account: Account, imp: ContactImport): void {
-  if (imp.status === 'Finished') return;
+  if (imp.status !== 'NotFinished') return;
   if (world.settings.faults.processingNeverFinishes) {
     imp.stuck = true;
     return;
   }
   imp.stuck = false;
+  if (world.settings.importEndState !== 'Finished') {
+    // A failed import applies nothing (the schema's other end states carry no summary).
+    imp.status = world.settings.importEndState;
+    return;
+  }
   const now = world.clock.now();
   const store = account.contacts;
   const result: NonNullable<ContactImport['result']> = {
@@ -74,6 +79,7 @@ function finishImport(world: World, account: Account, imp: ContactImport): void 
     failures: [],
     duplicateIdentifiers: 0,
     invalidEntries: 0,
+    globallySuppressed: 0,
   };
   const seen = new Set<number>();
   for (const raw of imp.items) {
@@ -154,9 +160,21 @@ function finishImport(world: World, account: Account, imp: ContactImport): void 
     }
     if (seen.has(contactId)) {
       result.duplicateIdentifiers++;
+      const value =
+        item.matchIdentifier === 'contactId' ? contactId : identifiers[String(item.matchIdentifier)];
+      fail(
+        'duplicateIdentifier',
+        `Duplicate identifier detected for ${String(item.matchIdentifier)} '${String(value)}'`,
+        contactId,
+      );
       continue;
     }
     seen.add(contactId);
+    // Account-level suppression: such contacts "can't be updated" (summary.globallySuppressed).
+    if (world.settings.importSkipsSuppressed && store.view(index).status === 'suppressed') {
+      result.globallySuppressed++;
+      continue;
+    }
     for (const l of lists as number[]) addMember(account.addressBooks.get(l)!, contactId);
     if (item.dataFields && typeof item.dataFields === 'object' && !Array.isArray(item.dataFields)) {
       store.mergeDataFields(index, item.dataFields as Record<string, unknown>);
@@ -186,7 +204,7 @@ function stringIdentifiers(identifiers: Record<string, unknown>): Record<string,
 }
 
 export function importJson(imp: ContactImport): Record<string, unknown> {
-  if (imp.status !== 'Finished' || !imp.result) return { importId: imp.id, status: 'NotFinished' };
+  if (imp.status !== 'Finished' || !imp.result) return { importId: imp.id, status: imp.status };
   const r = imp.result;
   return {
     importId: imp.id,
@@ -194,7 +212,7 @@ export function importJson(imp: ContactImport): Record<string, unknown> {
     summary: {
       newContacts: r.created.length,
       updatedContacts: r.updated.length,
-      globallySuppressed: 0,
+      globallySuppressed: r.globallySuppressed,
       invalidEntries: r.invalidEntries,
       duplicateIdentifiers: r.duplicateIdentifiers,
     },

@@ -3,15 +3,26 @@
  * time, every time, or unless enrolled within the last N days. Independently of the rule, a contact
  * still inside the journey (enrolled less than `journeyMs` ago) is not enrolled again.
  */
-export type ProgramStatus = 'Draft' | 'Active' | 'Deactivated' | 'ReadOnly';
-export const PROGRAM_STATUSES: readonly ProgramStatus[] = ['Draft', 'Active', 'Deactivated', 'ReadOnly'];
+import { formatV2Date } from '../http/dates.js';
+import type { EmulatorSettings } from '../settings.js';
+
+/** The live-generated v2 schema also allows NotAvailableInThisVersion (v2-api.openapi.json, ApiProgramStatus). */
+export type ProgramStatus = 'Draft' | 'Active' | 'Deactivated' | 'ReadOnly' | 'NotAvailableInThisVersion';
+export const PROGRAM_STATUSES: readonly ProgramStatus[] = [
+  'Draft',
+  'Active',
+  'Deactivated',
+  'ReadOnly',
+  'NotAvailableInThisVersion',
+];
 
 export type EnrolmentRule =
   { kind: 'firstTimeOnly' } | { kind: 'everyTime' } | { kind: 'unlessEnrolledWithinDays'; days: number };
 
 export interface Program {
   id: number;
-  name: string;
+  /** Null is allowed by the live-generated v2 schema (ApiProgram.name is nullable). */
+  name: string | null;
   status: ProgramStatus;
   dateCreated: number;
   rule: EnrolmentRule;
@@ -63,9 +74,12 @@ export function parseRule(raw: unknown): EnrolmentRule {
   );
 }
 
-export function programJson(program: Program): {
+export function programJson(
+  program: Program,
+  settings: Pick<EmulatorSettings, 'dateFormat'> = { dateFormat: 'iso' },
+): {
   id: number;
-  name: string;
+  name: string | null;
   status: ProgramStatus;
   dateCreated: string;
 } {
@@ -73,6 +87,6 @@ export function programJson(program: Program): {
     id: program.id,
     name: program.name,
     status: program.status,
-    dateCreated: new Date(program.dateCreated).toISOString(),
+    dateCreated: formatV2Date(program.dateCreated, settings),
   };
 }

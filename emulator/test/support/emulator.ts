@@ -111,8 +111,8 @@ export type ControlClient = ReturnType<typeof controlClient>;
  * number of polls is bounded so a stuck enrolment fails the test instead of hanging it; nothing here asserts
  * how long anything took.
  */
-export async function finishEnrolment(t: TestEmulator, id: string, advanceMs = 60_000): Promise<unknown> {
-  await t.control.advance(advanceMs);
+export async function finishEnrolment(t: TestEmulator, id: string, advanceMs?: number): Promise<unknown> {
+  await t.control.advance(advanceMs ?? (await processingMs(t, 'enrolmentProcessingMs')));
   for (let attempt = 0; attempt < 200; attempt++) {
     const response = await t.api.get(`/v2/programs/enrolments/${id}`);
     if (response.status === 200 && (response.json as { status?: string }).status === 'Finished') {
@@ -123,9 +123,14 @@ export async function finishEnrolment(t: TestEmulator, id: string, advanceMs = 6
   throw new Error(`enrolment ${id} did not finish after the clock moved on`);
 }
 
+/** The emulator's current processing delay (emulated ms), so a test moves the clock exactly past it. */
+async function processingMs(t: TestEmulator, setting: 'enrolmentProcessingMs' | 'importProcessingMs') {
+  return (await t.control.settings())[setting] as number;
+}
+
 /** Same, for a v3 import. */
-export async function finishImport(t: TestEmulator, id: string, advanceMs = 60_000): Promise<unknown> {
-  await t.control.advance(advanceMs);
+export async function finishImport(t: TestEmulator, id: string, advanceMs?: number): Promise<unknown> {
+  await t.control.advance(advanceMs ?? (await processingMs(t, 'importProcessingMs')));
   for (let attempt = 0; attempt < 200; attempt++) {
     const response = await t.api.get(`/contacts/v3/import/${id}`);
     if (response.status === 200 && (response.json as { status?: string }).status !== 'NotFinished') {

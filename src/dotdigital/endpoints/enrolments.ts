@@ -48,8 +48,22 @@ export async function createEnrolment(caller: ApiCaller, request: EnrolmentReque
     idempotent: false,
     onAmbiguous: (reason, cause) => new AmbiguousEnrolmentError({ ...request }, reason, { cause }),
   });
-  return toEnrolment(parseResponse(enrolmentSchema, response, 'POST /v2/programs/enrolments', { v2: true }));
+  const accepted = parseResponse(acceptedSchema, response, 'POST /v2/programs/enrolments', { v2: true });
+  const full = enrolmentSchema.safeParse(accepted);
+  if (full.success) return toEnrolment(full.data);
+  // Accepted: only the id matters from here on (the connector follows it), so the rest is filled in.
+  return {
+    id: accepted.id,
+    programId: request.programId,
+    status: 'Processing',
+    dateCreated: new Date(caller.now()).toISOString(),
+    contacts: null,
+    addressBooks: null,
+  };
 }
+
+/** What an accepted enrolment call must answer: its id. The rest is read when it is well formed. */
+const acceptedSchema = z.object({ id: z.string().min(1) }).passthrough();
 
 export async function getEnrolment(caller: ApiCaller, id: string): Promise<Enrolment> {
   const response = await caller.call({

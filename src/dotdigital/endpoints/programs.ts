@@ -7,15 +7,19 @@ import { parseResponse } from '../validate.js';
 /** The API's largest page. */
 export const PROGRAMS_PAGE_SIZE = 1000;
 
+/**
+ * Read leniently outside what the connector needs: the id and whether the status is Active. An unknown
+ * status is kept (and is not enrollable), a null name is allowed (the live v2 schema's ApiProgram).
+ */
 export const programSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
-  status: z.enum(['Draft', 'Active', 'Deactivated', 'ReadOnly']),
-  dateCreated: z.string(),
+  name: z.string().nullish(),
+  status: z.string(),
+  dateCreated: z.string().nullish(),
 });
 
 function toProgram(raw: z.output<typeof programSchema>): Program {
-  return { id: raw.id, name: raw.name, status: raw.status, dateCreated: raw.dateCreated };
+  return { id: raw.id, name: raw.name ?? null, status: raw.status, dateCreated: raw.dateCreated ?? '' };
 }
 
 export async function listPrograms(caller: ApiCaller, pageSize = PROGRAMS_PAGE_SIZE): Promise<Program[]> {

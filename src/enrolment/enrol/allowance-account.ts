@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DotdigitalClient, EnrolmentStatus } from '../../dotdigital/types.js';
-import { ALLOWANCE_WINDOW_MS } from './allowance.js';
-import type { Clock } from './clock.js';
+import { ENROLMENT_ALLOWANCE_WINDOW_MS as ALLOWANCE_WINDOW_MS } from '../../dotdigital/limits.js';
+import type { Clock } from '../../time/clock.js';
 import { parseDotdigitalDate } from './enrolment-listing.js';
 
 /** The listing's largest page. */

@@ -12,9 +12,12 @@ import {
   ENDPOINT_TIERS,
   type TierRates,
 } from '../../dotdigital/rate-tiers.js';
-import { ALLOWANCE_WINDOW_MS, ENROLMENT_CALLS_PER_WINDOW } from './allowance.js';
-import { MAX_CONTACTS_PER_CALL } from './contacts-submit.js';
-import { IMPORT_CHUNK_SIZE } from './staging-import.js';
+import {
+  ENROLMENT_ALLOWANCE_WINDOW_MS as ALLOWANCE_WINDOW_MS,
+  ENROLMENT_CALLS_PER_HOUR as ENROLMENT_CALLS_PER_WINDOW,
+  IMPORT_CHUNK_SIZE,
+  MAX_CONTACTS_PER_ENROLMENT as MAX_CONTACTS_PER_CALL,
+} from '../../dotdigital/limits.js';
 
 export interface PlanInput {
   /** Contacts the dry run found would be enrolled. */

@@ -4,13 +4,13 @@ import {
   ALLOWANCE_RECHECK_MS,
   type AllowanceEstimate,
   AllowanceLedger,
-  ENROLMENT_CALLS_PER_WINDOW,
   estimateFreeUp,
   nextPause,
 } from './allowance.js';
 import { type AccountAllowance, fitsAt } from './allowance-account.js';
-import type { Clock } from './clock.js';
-import { formatDuration, formatInstant } from './duration.js';
+import { ENROLMENT_CALLS_PER_HOUR } from '../../dotdigital/limits.js';
+import type { Clock } from '../../time/clock.js';
+import { formatDuration, formatInstant } from '../../time/duration.js';
 
 /**
  * Waits for the hourly enrolment allowance, within the configured budget. The budget applies to
@@ -55,7 +55,7 @@ export class AllowanceWaiter {
       if (this.account === undefined) return;
       const usage = await this.account.read(this.ledger.callsInWindow(now));
       this.othersHeld = Math.max(this.othersHeld, usage.others);
-      const freesAt = fitsAt(usage, ENROLMENT_CALLS_PER_WINDOW);
+      const freesAt = fitsAt(usage, ENROLMENT_CALLS_PER_HOUR);
       if (freesAt === undefined) return;
       const at = this.clock.now();
       this.logger.info(
@@ -64,7 +64,7 @@ export class AllowanceWaiter {
           unitsHeldByOthers: usage.others,
           nextUnitFreesAt: formatInstant(freesAt),
         },
-        `The account's enrolment listings show ${usage.inWindow} of the ${ENROLMENT_CALLS_PER_WINDOW} hourly enrolment calls spent ` +
+        `The account's enrolment listings show ${usage.inWindow} of the ${ENROLMENT_CALLS_PER_HOUR} hourly enrolment calls spent ` +
           `(${usage.others} by other integrations or syncs); the next unit this sync may use frees at about ${formatInstant(freesAt)}, ` +
           `so no call is sent before then`,
       );
@@ -102,7 +102,7 @@ export class AllowanceWaiter {
         freesUpAt: estimate.freesUpAt === undefined ? undefined : formatInstant(estimate.freesUpAt),
         budgetLeftMs,
       },
-      `The enrolment allowance (${ENROLMENT_CALLS_PER_WINDOW} enrolment calls per rolling hour for the account) is used up; ` +
+      `The enrolment allowance (${ENROLMENT_CALLS_PER_HOUR} enrolment calls per rolling hour for the account) is used up; ` +
         `pausing ${formatDuration(pauseMs)} before trying again (${describeFreeUp(estimate)}; ` +
         `will wait up to ${formatDuration(budgetLeftMs)} more)`,
     );
@@ -122,7 +122,7 @@ export class AllowanceWaiter {
         : `at about ${formatInstant(estimate.freesUpAt)} (in ${formatDuration(estimate.freesUpAt - now)})`;
     const waited = this.episodeStart === undefined ? 0 : now - this.episodeStart;
     return new TransientError(
-      `Dotdigital's enrolment allowance for this account (${ENROLMENT_CALLS_PER_WINDOW} enrolment calls per rolling hour) ` +
+      `Dotdigital's enrolment allowance for this account (${ENROLMENT_CALLS_PER_HOUR} enrolment calls per rolling hour) ` +
         `is used up; it frees up ${when}. Waited ${formatDuration(waited)} of the ${formatDuration(this.maxWaitMs)} ` +
         `allowed by the max_allowance_wait_minutes setting. Run the sync again then: it continues from the last saved state ` +
         `and does not enrol the contacts already enrolled again.`,

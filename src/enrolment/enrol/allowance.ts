@@ -4,8 +4,8 @@
  * account's usage: enough to wait without asking when its own calls fill the window, and to
  * estimate when a unit frees up, but never a promise (another integration may hold units too).
  */
-export const ENROLMENT_CALLS_PER_WINDOW = 20;
-export const ALLOWANCE_WINDOW_MS = 60 * 60 * 1000;
+import { ENROLMENT_ALLOWANCE_WINDOW_MS, ENROLMENT_CALLS_PER_HOUR } from '../../dotdigital/limits.js';
+
 /** Longest pause between attempts while waiting for the window, so units freed by others are noticed. */
 export const ALLOWANCE_RECHECK_MS = 5 * 60 * 1000;
 /** Shortest pause, so a Retry-After of 0 or a clock skew cannot turn the wait into a busy loop. */
@@ -21,20 +21,20 @@ export class AllowanceLedger {
 
   /** This process's accepted calls inside the rolling window ending at `now`. */
   callsInWindow(now: number): number {
-    this.forgetBefore(now - ALLOWANCE_WINDOW_MS);
+    this.forgetBefore(now - ENROLMENT_ALLOWANCE_WINDOW_MS);
     return this.calls.length;
   }
 
   /** When this process's oldest call in the window leaves it; undefined when it has none. */
   oldestLeavesWindowAt(now: number): number | undefined {
-    this.forgetBefore(now - ALLOWANCE_WINDOW_MS);
+    this.forgetBefore(now - ENROLMENT_ALLOWANCE_WINDOW_MS);
     const oldest = this.calls[0];
-    return oldest === undefined ? undefined : oldest + ALLOWANCE_WINDOW_MS;
+    return oldest === undefined ? undefined : oldest + ENROLMENT_ALLOWANCE_WINDOW_MS;
   }
 
   /** True when this process alone has spent the window: calling now would certainly be refused. */
   exhaustedByOwnCalls(now: number): boolean {
-    return this.callsInWindow(now) >= ENROLMENT_CALLS_PER_WINDOW;
+    return this.callsInWindow(now) >= ENROLMENT_CALLS_PER_HOUR;
   }
 
   private forgetBefore(limit: number): void {

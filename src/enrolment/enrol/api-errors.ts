@@ -1,11 +1,10 @@
 import { DotdigitalApiError } from '../../dotdigital/types.js';
-import { ConfigError } from '../../protocol/errors.js';
 
 export const ALLOWANCE_EXCEEDED = 'ERROR_ENROLMENT_ALLOWANCE_EXCEEDED';
 export const CONTACT_NOT_FOUND = 'ERROR_CONTACT_NOT_FOUND';
+/** A contact's status (deleted, binned, unsubscribed…) makes Dotdigital refuse the whole call. */
+export const CONTACT_SUPPRESSED = 'ERROR_CONTACT_SUPPRESSED';
 export const ENROLMENT_IS_PROCESSING = 'ERROR_ENROLMENT_IS_PROCESSING';
-const PROGRAM_NOT_FOUND = 'ERROR_PROGRAM_NOT_FOUND';
-const PROGRAM_NOT_ACTIVE = 'ERROR_PROGRAM_NOT_ACTIVE';
 
 /**
  * Fault-report reasons saying the contact was enrolled before (Dotdigital's published example spells
@@ -29,35 +28,4 @@ export function hasCode(error: unknown, code: string): error is DotdigitalApiErr
 export function retryAfterMsOf(error: unknown): number | undefined {
   const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-/**
- * The program cannot take enrolments: only the user can fix that (pick another program or
- * activate this one), so it is a configuration error that names the program.
- */
-export function programProblem(error: unknown, programId: number): ConfigError | undefined {
-  if (
-    hasCode(error, PROGRAM_NOT_FOUND) ||
-    (error instanceof DotdigitalApiError && error.status === 404 && isProgramRoute(error))
-  ) {
-    return new ConfigError(
-      `Dotdigital has no program ${programId} in this account (it may have been deleted). ` +
-        `Choose an existing program in the connection's settings (program_id or the stream's destination object) and run the sync again.`,
-      error instanceof DotdigitalApiError ? error.message : String(error),
-      { cause: error },
-    );
-  }
-  if (hasCode(error, PROGRAM_NOT_ACTIVE)) {
-    return new ConfigError(
-      `Program ${programId} is not active in Dotdigital, so it cannot enrol anyone. ` +
-        `Activate the program in Dotdigital (Automation > Programs) or choose an active program, then run the sync again.`,
-      error.message,
-      { cause: error },
-    );
-  }
-  return undefined;
-}
-
-function isProgramRoute(error: DotdigitalApiError): boolean {
-  return error.endpoint === 'POST /v2/programs/enrolments' && error.code === undefined;
 }

@@ -1,6 +1,6 @@
 import type { DotdigitalClient, EnrolmentFault } from '../../dotdigital/types.js';
 import { ENROLMENT_IS_PROCESSING, hasCode } from './api-errors.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../time/clock.js';
 
 export interface PollingOptions {
   /** First pause between status checks. */

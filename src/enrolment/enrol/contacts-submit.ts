@@ -1,11 +1,9 @@
+import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
 import type { Enrolment } from '../../dotdigital/types.js';
 import { SystemError } from '../../protocol/errors.js';
-import { CONTACT_NOT_FOUND, hasCode } from './api-errors.js';
+import { CONTACT_NOT_FOUND, CONTACT_SUPPRESSED, hasCode } from './api-errors.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
-import { findMissingContacts } from './reverify.js';
-
-/** Dotdigital's limit of contact IDs per enrolment call. */
-export const MAX_CONTACTS_PER_CALL = 25;
+import { findMissingContacts, findRefusedContacts } from './reverify.js';
 
 export interface ContactsSubmission {
   /** Undefined when no contact of the batch exists any more, so nothing was sent. */
@@ -16,6 +14,8 @@ export interface ContactsSubmission {
   missing: number[];
   /** Sent again after an unanswered call (see AcceptedCall). */
   resent: boolean;
+  /** Contacts whose status made Dotdigital refuse the call (ERROR_CONTACT_SUPPRESSED), with their reason. */
+  refused: { contactId: number; reason: string }[];
 }
 
 /**
@@ -26,20 +26,45 @@ export async function submitContacts(
   ctx: EnrolmentCallContext,
   contactIds: readonly number[],
 ): Promise<ContactsSubmission> {
-  if (contactIds.length > MAX_CONTACTS_PER_CALL) {
+  if (contactIds.length > MAX_CONTACTS_PER_ENROLMENT) {
     throw new SystemError(
       'The connector tried to enrol more contacts in one call than Dotdigital allows.',
-      `submit() got ${contactIds.length} contact IDs; at most ${MAX_CONTACTS_PER_CALL} per call`,
+      `submit() got ${contactIds.length} contact IDs; at most ${MAX_CONTACTS_PER_ENROLMENT} per call`,
     );
   }
   let remaining = [...new Set(contactIds)];
   const missing: number[] = [];
+  const refused: ContactsSubmission['refused'] = [];
   let refusedWithNothingMissing = false;
+  let suppressedWithNothingFound = false;
   while (remaining.length > 0) {
     try {
       const { enrolment, resent } = await callEnrolment(ctx, { contacts: remaining });
-      return { enrolment, enrolled: remaining, missing, resent };
+      return { enrolment, enrolled: remaining, missing, resent, refused };
     } catch (error) {
+      if (hasCode(error, CONTACT_SUPPRESSED)) {
+        // Which contacts is not said: their statuses are looked up again and the refused ones dropped.
+        const found = await findRefusedContacts(ctx.client, remaining);
+        if (found.length === 0) {
+          if (suppressedWithNothingFound) {
+            throw new SystemError(
+              'Dotdigital refused an enrolment because of a contact status, although every contact in it is subscribed.',
+              `${error.message}; contacts ${remaining.join(',')} all look enrollable`,
+              { cause: error },
+            );
+          }
+          suppressedWithNothingFound = true;
+          continue;
+        }
+        ctx.logger.info(
+          { refused: found.length, batch: remaining.length },
+          'Dotdigital refused contacts whose status changed after they were looked up; enrolling the rest of the batch without them',
+        );
+        refused.push(...found);
+        const drop = new Set(found.map((f) => f.contactId));
+        remaining = remaining.filter((id) => !drop.has(id));
+        continue;
+      }
       if (!hasCode(error, CONTACT_NOT_FOUND)) throw error;
       const gone = new Set(await findMissingContacts(ctx.client, remaining));
       if (gone.size === 0) {
@@ -62,5 +87,5 @@ export async function submitContacts(
       remaining = remaining.filter((id) => !gone.has(id));
     }
   }
-  return { enrolled: [], missing, resent: false };
+  return { enrolled: [], missing, resent: false, refused };
 }

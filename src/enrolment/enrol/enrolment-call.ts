@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { AmbiguousEnrolmentError } from '../../dotdigital/errors.js';
 import type { DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
-import { ALLOWANCE_EXCEEDED, hasCode, programProblem, retryAfterMsOf } from './api-errors.js';
+import { programProblem } from '../../dotdigital/error-translation.js';
+import { ALLOWANCE_EXCEEDED, hasCode, retryAfterMsOf } from './api-errors.js';
 import type { AllowanceWaiter } from './allowance-wait.js';
 import { findLostEnrolment } from './ambiguous.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../time/clock.js';
 
 /**
  * How long one batch keeps being resent after unanswered calls before giving up with the client's

@@ -28,9 +28,10 @@ import type {
 import { AllowanceLedger } from './allowance.js';
 import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../../time/clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
-import { MAX_CONTACTS_PER_CALL, submitContacts } from './contacts-submit.js';
+import { MAX_CONTACTS_PER_ENROLMENT, MAX_LIST_BATCH } from '../../dotdigital/limits.js';
+import { submitContacts } from './contacts-submit.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
 import { submitThroughList, type ListTimes } from './list-submit.js';
@@ -41,9 +42,6 @@ import { StagingLists } from './staging-lists.js';
 import { recoverStagingLists } from './staging-recovery.js';
 import { saysEnrolledBefore } from './api-errors.js';
 import { WaitSpan } from './wait-span.js';
-
-/** A list-mode batch's upper bound: one staging list, imported in chunks. */
-export const MAX_LIST_BATCH = 1_000_000;
 
 export interface EnrolmentEngineOptions {
   /** Time and sleeping; tests pass a clock that follows the emulator's time scale. */
@@ -74,7 +72,7 @@ export function batchMode(
   batchSize: number,
 ): 'contacts' | 'list' {
   if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
-  return batchSize > MAX_CONTACTS_PER_CALL || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
+  return batchSize > MAX_CONTACTS_PER_ENROLMENT || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
 }
 
 interface PendingOutcome {
@@ -215,7 +213,10 @@ export function createEnrolmentEngine(
       batchesByMode.contacts++;
       const submission = await submitContacts(callContext, contactIds);
       deletedBeforeEnrolment += submission.missing.length;
-      const preFaults = submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' }));
+      const preFaults = [
+        ...submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' })),
+        ...submission.refused,
+      ];
       if (submission.enrolment === undefined) return notSent(submission.enrolled, mode, preFaults);
       if (preFaults.length > 0 || submission.resent)
         pending.set(submission.enrolment.id, { preFaults, resent: submission.resent });

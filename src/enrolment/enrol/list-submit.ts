@@ -1,6 +1,6 @@
 import { AmbiguousRequestError } from '../../dotdigital/errors.js';
 import type { Enrolment } from '../../dotdigital/types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../time/clock.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
 import { importIntoList, type ImportOptions } from './staging-import.js';
 import { checkMembership } from './staging-membership.js';

@@ -1,4 +1,5 @@
 import type { DotdigitalClient } from '../../dotdigital/types.js';
+import { Reason, unreachableReason } from '../rejections.js';
 import { mapBounded } from '../resolve/bounded-map.js';
 import { DEFAULT_LOOKUP_CONCURRENCY } from '../resolve/lookup.js';
 
@@ -19,4 +20,29 @@ export async function findMissingContacts(
     const contact = contacts[index];
     return contact === null || contact === undefined || contact.status === 'deleted';
   });
+}
+
+/**
+ * Contacts of the batch whose status now makes Dotdigital refuse an enrolment call naming them
+ * (ERROR_CONTACT_SUPPRESSED), each with the rejection reason its record gets.
+ */
+export async function findRefusedContacts(
+  client: DotdigitalClient,
+  contactIds: readonly number[],
+  concurrency: number = DEFAULT_LOOKUP_CONCURRENCY,
+): Promise<{ contactId: number; reason: string }[]> {
+  const contacts = await mapBounded(contactIds, concurrency, (id) =>
+    client.getContact('contactId', String(id)),
+  );
+  const refused: { contactId: number; reason: string }[] = [];
+  contactIds.forEach((contactId, index) => {
+    const contact = contacts[index];
+    if (!contact || contact.status === 'deleted' || contact.status === 'binned') {
+      refused.push({ contactId, reason: Reason.contactNotFound });
+      return;
+    }
+    const reason = unreachableReason(contact);
+    if (reason !== null) refused.push({ contactId, reason });
+  });
+  return refused;
 }

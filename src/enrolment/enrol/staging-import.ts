@@ -1,14 +1,10 @@
 import type { ContactImportStatus, DotdigitalClient } from '../../dotdigital/types.js';
 import { TransientError } from '../../protocol/errors.js';
 import { mapBounded } from '../resolve/bounded-map.js';
-import type { Clock } from './clock.js';
-import { formatDuration } from './duration.js';
+import { IMPORT_CHUNK_SIZE } from '../../dotdigital/limits.js';
+import type { Clock } from '../../time/clock.js';
+import { formatDuration } from '../../time/duration.js';
 
-/**
- * Contacts per import. Each item is about 90 bytes of JSON, so 100,000 stay near 9 MB, far below
- * the 50 MB body limit.
- */
-export const IMPORT_CHUNK_SIZE = 100_000;
 /** Imports running at once; Dotdigital allows 25 per account and other integrations need some. */
 export const IMPORT_CONCURRENCY = 4;
 /** Longest wait for one import; past it the sync ends as transient rather than hanging. */

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../../time/clock.js';
 
 /**
  * Time during which at least one caller was waiting, measured on a clock. Several enrolments are

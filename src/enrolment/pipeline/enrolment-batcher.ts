@@ -7,7 +7,8 @@ import type { ConnectorConfig } from '../../config/types.js';
 import type { EnrolmentTracker } from './enrolment-tracker.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
 import type { SyncFailure } from './sync-failure.js';
-import { CONTACTS_PER_CALL, type PipelineTuning } from './tuning.js';
+import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
+import type { PipelineTuning } from './tuning.js';
 
 export class EnrolmentBatcher {
   constructor(
@@ -63,7 +64,7 @@ export class EnrolmentBatcher {
   }
 
   private batchLimit(): number {
-    return this.config.enrolmentMode === 'contacts' ? CONTACTS_PER_CALL : this.tuning.listBatchSize;
+    return this.config.enrolmentMode === 'contacts' ? MAX_CONTACTS_PER_ENROLMENT : this.tuning.listBatchSize;
   }
 
   private flush(program: ProgramRoute): void {
@@ -71,7 +72,7 @@ export class EnrolmentBatcher {
     if (items.length === 0) return;
     program.batch = [];
     const asList = this.wouldUseList(items.length);
-    const chunkSize = asList ? items.length : CONTACTS_PER_CALL;
+    const chunkSize = asList ? items.length : MAX_CONTACTS_PER_ENROLMENT;
     for (let start = 0; start < items.length; start += chunkSize) {
       const chunk = items.slice(start, start + chunkSize);
       program.submitting += chunk.length;

@@ -6,7 +6,7 @@
  */
 import type { ConnectorConfig } from '../../config/types.js';
 import type { ContactResolver, Resolution } from '../engine-types.js';
-import { Reason, unreachableReason } from '../rejections.js';
+import { INVALID_REASON, Reason, unreachableReason } from '../rejections.js';
 import type { SyncCounters } from './summary.js';
 import type { EnrolmentBatcher } from './enrolment-batcher.js';
 import type { RecordOutcomes } from './record-outcomes.js';
@@ -91,6 +91,14 @@ export class ResolutionStage {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const contact = resolutions[i]!.contact;
+      if (resolutions[i]!.identifierRefused) {
+        this.outcomes.reject(
+          item,
+          INVALID_REASON[item.kind],
+          'Dotdigital refused the identifier (400 contacts:invalidId)',
+        );
+        continue;
+      }
       if (contact === null) {
         this.outcomes.reject(item, Reason.contactNotFound, `looked up by ${item.kind}`);
         continue;

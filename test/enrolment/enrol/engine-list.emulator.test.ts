@@ -55,7 +55,7 @@ describe('list mode', () => {
     expect(confirmation.faults).toEqual(
       expect.arrayContaining([
         { contactId: UNKNOWN_CONTACT, reason: 'contact_not_found' },
-        { contactId: contactIdOf(11), reason: 'Unsubscribed' },
+        { contactId: contactIdOf(11), reason: 'Unsubcribed' },
       ]),
     );
     expect(confirmation.faults).toHaveLength(2);

@@ -3,8 +3,7 @@ import type { ConnectorConfig } from '../../../../src/config/types.js';
 import { configFrom } from '../../../support/config.js';
 import { createDotdigitalClient } from '../../../../src/dotdigital/client.js';
 import type { DotdigitalClient } from '../../../../src/dotdigital/types.js';
-import type { Clock } from '../../../../src/enrolment/enrol/clock.js';
-import { abortableDelay } from '../../../../src/enrolment/enrol/clock.js';
+import { abortableDelay, type Clock } from '../../../../src/time/clock.js';
 import { afterEach } from 'vitest';
 import { startEmulator, type RunningEmulator, type SettingsPatch } from '../../../../emulator/src/index.js';
 import { capturingLogger, type CapturedLog } from './log-capture.js';
@@ -93,7 +92,14 @@ export function engineTestBed(): {
     async start(options = {}) {
       const emulator = await startEmulator({
         timeScale: options.timeScale ?? 100,
-        settings: { rateLimitMode: 'off', ...options.settings },
+        // Engine tests are not about Dotdigital's timing: processing takes 2 emulated seconds (the emulator's
+        // default is minutes), so a batch finishes in tens of real milliseconds.
+        settings: {
+          rateLimitMode: 'off',
+          enrolmentProcessingMs: 2000,
+          importProcessingMs: 2000,
+          ...options.settings,
+        },
       });
       running = { emulator };
       const { logger, lines } = capturingLogger();

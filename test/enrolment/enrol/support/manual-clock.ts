@@ -1,4 +1,4 @@
-import type { Clock } from '../../../../src/enrolment/enrol/clock.js';
+import type { Clock } from '../../../../src/time/clock.js';
 
 /** A clock that only moves when something sleeps on it, recording each sleep. */
 export class ManualClock implements Clock {

@@ -1,7 +1,7 @@
 /**
- * Time as the engine sees it. Every wait goes through here so tests can run the hour-long
- * allowance window on an emulator whose clock runs faster than real time, and so every wait can
- * be cut short by the sync being stopped.
+ * Time as the connector sees it. Every wait (retries, polling, the allowance) goes through here so tests
+ * can run the hour-long allowance window on an emulator whose clock runs faster than real time, and so
+ * every wait can be cut short by the sync being stopped (SIGTERM aborts the signal).
  */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -24,6 +24,7 @@ export function scaledClock(scale: number, start: number = Date.now()): Clock {
   };
 }
 
+/** The one delay of the connector: a timer that the signal cuts short (rejecting with its reason). */
 export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
