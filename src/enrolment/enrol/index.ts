@@ -18,7 +18,13 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
 import type { AddressBook, DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
-import type { EnrolmentConfirmation, EnrolmentEngine, SubmittedEnrolment } from '../engine-types.js';
+import {
+  DroppedContact,
+  type EnrolmentConfirmation,
+  type EnrolmentEngine,
+  type NothingSent,
+  type SubmittedEnrolment,
+} from '../engine-types.js';
 import { AllowanceLedger } from './allowance.js';
 import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
@@ -79,15 +85,12 @@ export interface StagingEnrolmentEngine extends EnrolmentEngine {
 }
 
 interface PendingOutcome {
-  /** Faults known before Dotdigital finished: contacts deleted or not added to the staging list. */
-  preFaults: { contactId: number; reason: string }[];
+  /** Contacts left out of the call: deleted, or not added to the staging list. */
+  dropped: DroppedContact[];
   listId?: number;
   /** confirm() saw Dotdigital finish it, so release() need not ask again before deleting the list. */
   finished?: boolean;
 }
-
-/** Prefix of enrolment ids for batches in which nothing was left to send. */
-const NOTHING_SENT = 'not-sent:';
 
 export function createEnrolmentEngine(
   client: DotdigitalClient,
@@ -123,7 +126,6 @@ export function createEnrolmentEngine(
   /** This run's enrolled staging lists awaiting release, with their enrolment. */
   const heldLists = new Map<number, string>();
   let allowanceSpent = 0;
-  let nothingSent = 0;
   let deletedBeforeEnrolment = 0;
   const batchesByMode = { contacts: 0, list: 0 };
 
@@ -144,14 +146,8 @@ export function createEnrolmentEngine(
     return batchSize > MAX_CONTACTS_PER_CALL || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
   }
 
-  function notSent(
-    contactIds: number[],
-    mode: 'contacts' | 'list',
-    preFaults: PendingOutcome['preFaults'],
-  ): SubmittedEnrolment {
-    const enrolmentId = `${NOTHING_SENT}${++nothingSent}`;
-    pending.set(enrolmentId, { preFaults });
-    return { enrolmentId, contactIds, mode };
+  function notSent(mode: 'contacts' | 'list', dropped: DroppedContact[]): NothingSent {
+    return { sent: false, contactIds: [], mode, dropped };
   }
 
   /**
@@ -238,25 +234,27 @@ export function createEnrolmentEngine(
           signal,
         });
         deletedBeforeEnrolment += submission.failures.filter((f) => f.reason === 'contact_not_found').length;
-        if (submission.enrolment === undefined)
-          return notSent(submission.enrolled, mode, submission.failures);
+        const dropped = submission.failures.map((f) => new DroppedContact(f.contactId, f.reason));
+        if (submission.enrolment === undefined) return notSent(mode, dropped);
         heldLists.set(submission.listId, submission.enrolment.id);
-        pending.set(submission.enrolment.id, { preFaults: submission.failures, listId: submission.listId });
-        return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
+        pending.set(submission.enrolment.id, { dropped, listId: submission.listId });
+        return { sent: true, enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
       }
 
       batchesByMode.contacts++;
       const submission = await submitContacts(callContext, contactIds);
       deletedBeforeEnrolment += submission.missing.length;
-      const preFaults = submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' }));
-      if (submission.enrolment === undefined) return notSent(submission.enrolled, mode, preFaults);
-      if (preFaults.length > 0) pending.set(submission.enrolment.id, { preFaults });
-      return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
+      const dropped = submission.missing.map(
+        (contactId) => new DroppedContact(contactId, 'contact_not_found'),
+      );
+      if (submission.enrolment === undefined) return notSent(mode, dropped);
+      if (dropped.length > 0) pending.set(submission.enrolment.id, { dropped });
+      return { sent: true, enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
     },
 
     async confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation> {
-      const preFaults = pending.get(enrolment.enrolmentId)?.preFaults ?? [];
-      if (enrolment.enrolmentId.startsWith(NOTHING_SENT)) return { finished: true, faults: preFaults };
+      if (!enrolment.sent) return { finished: true, faults: enrolment.dropped };
+      const dropped = pending.get(enrolment.enrolmentId)?.dropped ?? [];
       const outcome = await awaitEnrolment(
         client,
         processingWait.measuring(),
@@ -270,11 +268,12 @@ export function createEnrolmentEngine(
       if (entry) entry.finished = true;
       return {
         finished: true,
-        faults: [...preFaults, ...outcome.faults.map(({ contactId, reason }) => ({ contactId, reason }))],
+        faults: [...dropped, ...outcome.faults.map(({ contactId, reason }) => ({ contactId, reason }))],
       };
     },
 
     async release(enrolment: SubmittedEnrolment): Promise<void> {
+      if (!enrolment.sent) return;
       const entry = pending.get(enrolment.enrolmentId);
       pending.delete(enrolment.enrolmentId);
       const listId = entry?.listId;

@@ -1,5 +1,6 @@
 import { AmbiguousRequestError } from '../../dotdigital/errors.js';
 import type { Enrolment } from '../../dotdigital/types.js';
+import type { DroppedReason } from '../engine-types.js';
 import type { Clock } from './clock.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
 import { importIntoList, type ImportOptions } from './staging-import.js';
@@ -11,7 +12,7 @@ export interface ListSubmission {
   enrolment?: Enrolment;
   /** Contacts in the enrolled list. */
   enrolled: number[];
-  failures: { contactId: number; reason: string }[];
+  failures: { contactId: number; reason: DroppedReason }[];
 }
 
 /**

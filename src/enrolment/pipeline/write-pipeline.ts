@@ -29,6 +29,7 @@ import { RecordOutcomes } from './record-outcomes.js';
 import { RecordPreparation } from './record-preparation.js';
 import { ResolutionStage } from './resolution-stage.js';
 import { buildRoutes, type ProgramRoute } from './program-state.js';
+import type { StageContext } from './stage-context.js';
 import type { StreamPlan } from './stream-plan.js';
 import { ReaderStallGuard } from './reader-stall.js';
 import { SyncFailure } from './sync-failure.js';
@@ -85,7 +86,7 @@ export class WritePipeline {
   private readonly counters: SyncCounters;
   private readonly ledger: CheckpointLedger;
   private readonly durable: DurableRelease;
-  private readonly programs: ReadonlyMap<number, ProgramRoute>;
+  private readonly programs: readonly ProgramRoute[];
   private readonly progress: ProgressReporter;
   private readonly failure: SyncFailure;
   private readonly window: InFlightWindow;
@@ -117,7 +118,7 @@ export class WritePipeline {
       this.counters.startedAt,
     );
     const routes = buildRoutes(options.streams, options.engines, config);
-    this.programs = routes.programs;
+    this.programs = [...routes.programs.values()];
 
     this.failure = new SyncFailure(() => {
       options.stopInput?.();
@@ -128,34 +129,22 @@ export class WritePipeline {
       this.resolution.flush(),
     );
     this.outcomes = new RecordOutcomes(this.counters, options.rejections, this.ledger, this.window);
-    this.tracker = new EnrolmentTracker(
+    const context: StageContext = {
       config,
+      tuning: this.tuning,
       logger,
-      this.counters,
-      this.ledger,
-      this.outcomes,
-      this.failure,
-      this.now,
-    );
-    this.batcher = new EnrolmentBatcher(
-      routes.programs,
-      config,
-      this.tuning,
-      this.tracker,
-      this.failure,
-      this.now,
-    );
-    this.resolution = new ResolutionStage(
-      options.resolver,
-      config,
-      this.tuning,
-      this.counters,
-      this.outcomes,
-      this.batcher,
-      this.failure,
-      this.now,
-    );
-    this.preparation = new RecordPreparation(routes.streams, this.outcomes, logger);
+      counters: this.counters,
+      outcomes: this.outcomes,
+      ledger: this.ledger,
+      failure: this.failure,
+      programs: this.programs,
+      now: this.now,
+    };
+    // Built from the last stage back: each takes the stage it hands records to.
+    this.tracker = new EnrolmentTracker(context);
+    this.batcher = new EnrolmentBatcher(context, this.tracker);
+    this.resolution = new ResolutionStage(context, options.resolver, this.batcher);
+    this.preparation = new RecordPreparation(context, routes.streams);
     this.stall = new ReaderStallGuard(this.tuning.readerStallLimitMs);
   }
 
@@ -172,7 +161,7 @@ export class WritePipeline {
     signal?.addEventListener('abort', onAbort, { once: true });
     const ticker = setInterval(() => this.tick(), this.tuning.tickMs);
     try {
-      await this.loadRecentEnrolments();
+      await this.resolution.loadRecentEnrolments();
       // consume() may sit on a read that never returns (a silent stdin); a failure must not wait for it.
       if (this.failure.error === undefined) await Promise.race([this.consume(batches), this.failure.failed]);
       if (this.failure.error === undefined) await this.finishWork();
@@ -192,17 +181,6 @@ export class WritePipeline {
     logger.info(formatSummary(summary));
     if (this.failure.error !== undefined) throw this.failure.error;
     return summary;
-  }
-
-  private async loadRecentEnrolments(): Promise<void> {
-    for (const program of this.programs.values()) {
-      try {
-        program.recent = await program.engine.recentlyEnrolled();
-      } catch (error) {
-        this.failure.fail(error);
-        return;
-      }
-    }
   }
 
   /**
@@ -272,16 +250,21 @@ export class WritePipeline {
       counters: this.counters,
       inFlight: this.window.count,
       waitingStates: this.ledger.waitingStates,
-      awaitingEnrolment: this.tracker.awaitingEnrolment,
+      awaitingEnrolment: this.awaitingEnrolment(),
       waitingOn: describeWaits({
         resolving: this.resolution.active,
-        submitting: this.batcher.submitting(),
+        submitting: this.tracker.submitting,
         processing: this.tracker.processing,
         readerBlocked: this.window.readerBlocked,
         window: this.window.size,
       }),
-      ...allowanceEta(this.options.config, this.tracker.awaitingEnrolment, this.programs),
+      ...allowanceEta(this.options.config, this.awaitingEnrolment(), this.programs),
     }));
+  }
+
+  /** Contacts resolved and queued or submitted but without an outcome yet. */
+  private awaitingEnrolment(): number {
+    return this.batcher.queued + this.tracker.awaiting;
   }
 
   private async finishWork(): Promise<void> {
@@ -290,7 +273,7 @@ export class WritePipeline {
     await Promise.race([this.resolution.applied(), failed]);
     if (this.failure.error !== undefined) return;
     this.batcher.flushAll();
-    await Promise.race([this.batcher.submitted(), failed]);
+    await Promise.race([this.tracker.submitted(), failed]);
     await this.tracker.drainBackground();
     if (this.failure.error !== undefined) return;
     this.ledger.releaseRemaining();
@@ -319,7 +302,7 @@ export class WritePipeline {
     return buildSummary(this.counters, {
       dryRun: config.dryRun,
       now: this.now(),
-      engines: [...this.programs.values()].map((program) => program.engine.stats()),
+      engines: this.programs.map((program) => program.engine.stats()),
       api,
       // The dry run resolved for real, so its look-ups and listing pages are the real sync's.
       ...(config.dryRun
