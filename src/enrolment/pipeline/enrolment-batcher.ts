@@ -20,6 +20,8 @@ export class EnrolmentBatcher {
   private readonly batches = new Map<ProgramRoute, Batch>();
   /** Contacts in batches, not yet handed to the tracker. */
   private queuedCount = 0;
+  /** Set when the input broke: only records a state covers are still sent. */
+  private coveredOnly = false;
 
   constructor(
     private readonly ctx: StageContext,
@@ -34,6 +36,7 @@ export class EnrolmentBatcher {
   }
 
   add(program: ProgramRoute, item: InFlight): void {
+    if (this.coveredOnly && !this.ctx.ledger.isCovered(item.tally)) return;
     const batch = this.batches.get(program)!;
     const now = this.ctx.now();
     if (batch.items.length === 0) batch.firstAt = now;
@@ -59,6 +62,20 @@ export class EnrolmentBatcher {
       else if (stateWaiting && this.wouldUseList(batch.items.length)) {
         if (age >= tuning.listMaxAgeMs) this.flush(program, batch);
       } else if (stateWaiting && (idle || old)) this.flush(program, batch);
+    }
+  }
+
+  /**
+   * From now on, records no state covers stay unsent (without an outcome): the input broke, so no
+   * state this attempt can echo will cover them, and the retry brings them again.
+   */
+  holdUncovered(): void {
+    this.coveredOnly = true;
+    const ledger = this.ctx.ledger;
+    for (const batch of this.batches.values()) {
+      const kept = batch.items.filter((item) => ledger.isCovered(item.tally));
+      this.queuedCount -= batch.items.length - kept.length;
+      batch.items = kept;
     }
   }
 

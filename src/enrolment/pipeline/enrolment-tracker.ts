@@ -75,8 +75,11 @@ export class EnrolmentTracker {
   }
 
   private async submit(program: ProgramRoute, items: InFlight[]): Promise<void> {
-    const { failure, counters } = this.ctx;
-    if (failure.error !== undefined) {
+    const { failure, counters, output } = this.ctx;
+    const heard = await output.stillHeard(
+      `Enrolling ${items.length} contacts into program ${program.programId}.`,
+    );
+    if (!heard || failure.error !== undefined) {
       this.submittingCount -= items.length;
       return;
     }
@@ -267,8 +270,12 @@ export class EnrolmentTracker {
     if (!canRelease(engine)) return;
     const tallies = new Set(pending.items.map((item) => item.tally));
     this.ctx.ledger.whenReleased([...tallies], () => {
+      // The list protects a retry until the platform has the states: they must have reached stdout.
+      const release = async (): Promise<void> => {
+        if (await this.ctx.output.heard()) await engine.release(pending.enrolment);
+      };
       this.track(
-        engine.release(pending.enrolment).catch((error: unknown) => {
+        release().catch((error: unknown) => {
           this.ctx.logger.warn(
             { err: error },
             `Could not release enrolment ${pending.enrolment.enrolmentId}.`,

@@ -47,7 +47,8 @@ export class RecordPreparation {
       return null;
     }
     const data = record.data;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    // The one place that decides it: a record whose data is not an object is a bad record, not bad input.
+    if (!isJsonObject(data)) {
       this.ctx.outcomes.settle(item, rejected(Reason.invalidRecord));
       return null;
     }
@@ -71,4 +72,8 @@ export class RecordPreparation {
         'configured catalog; they are rejected as stream_not_in_catalog.',
     );
   }
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -121,8 +121,9 @@ export class ResolutionStage {
           continue;
         }
       }
-      if (item.route.mapper.conflictsWith(item.record.data, item.kind, contact))
-        counters.identifierConflicts++;
+      // record-preparation let only records whose data is an object this far.
+      const data = item.record.data as Record<string, unknown>;
+      if (item.route.mapper.conflictsWith(data, item.kind, contact)) counters.identifierConflicts++;
       const program = item.route.program;
       const known = this.contacts.get(program)!;
       item.contactId = contact.contactId;

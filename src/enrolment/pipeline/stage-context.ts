@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 
 import type { ConnectorConfig } from '../../config/types.js';
 import type { CheckpointLedger } from './checkpoints.js';
+import type { OutputWatch } from './output-watch.js';
 import type { ProgramRoute } from './program-state.js';
 import type { RecordOutcomes } from './record-outcomes.js';
 import type { SyncCounters } from './summary.js';
@@ -23,5 +24,7 @@ export interface StageContext {
   readonly failure: SyncFailure;
   /** Every program of the sync, once each. */
   readonly programs: readonly ProgramRoute[];
+  /** Asked before an act no state could cover once stdout is gone (an enrolment, a list deletion). */
+  readonly output: OutputWatch;
   readonly now: () => number;
 }

@@ -25,6 +25,7 @@ import type { ContactResolver, EnrolmentEngine } from '../engine-types.js';
 import { EnrolmentBatcher } from './enrolment-batcher.js';
 import { EnrolmentTracker } from './enrolment-tracker.js';
 import { InFlightWindow } from './in-flight-window.js';
+import { OutputWatch, type MessageSink } from './output-watch.js';
 import { RecordOutcomes } from './record-outcomes.js';
 import { RecordPreparation } from './record-preparation.js';
 import { ResolutionStage } from './resolution-stage.js';
@@ -42,14 +43,9 @@ import { DurableRelease } from '../rejected-records/durable-release.js';
 import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSummary } from './summary.js';
 
 export { planStreams, type StreamPlan } from './stream-plan.js';
+export type { MessageSink } from './output-watch.js';
 export { CONTACTS_PER_CALL, DEFAULT_TUNING, type PipelineTuning } from './tuning.js';
 export type { BatchMode };
-
-/** What the pipeline needs of the protocol writer (ProtocolWriter satisfies it). */
-export interface MessageSink {
-  write(message: AirbyteMessage): boolean;
-  waitForDrain(): Promise<void>;
-}
 
 export interface PipelineOptions {
   config: ConnectorConfig;
@@ -96,8 +92,11 @@ export class WritePipeline {
   private readonly batcher: EnrolmentBatcher;
   private readonly tracker: EnrolmentTracker;
   private readonly stall: ReaderStallGuard;
+  private readonly output: OutputWatch;
 
   private drainNeeded = false;
+  /** The error that ended the input (a broken line): the work before it is finished, then the sync fails with it. */
+  private brokenInput: unknown = undefined;
   private closed = false;
 
   constructor(private readonly options: PipelineOptions) {
@@ -129,6 +128,7 @@ export class WritePipeline {
       this.resolution.flush(),
     );
     this.outcomes = new RecordOutcomes(this.counters, options.rejections, this.ledger, this.window);
+    this.output = new OutputWatch(options.out, this.failure, logger, () => this.durable.drained());
     const context: StageContext = {
       config,
       tuning: this.tuning,
@@ -138,6 +138,7 @@ export class WritePipeline {
       ledger: this.ledger,
       failure: this.failure,
       programs: this.programs,
+      output: this.output,
       now: this.now,
     };
     // Built from the last stage back: each takes the stage it hands records to.
@@ -164,7 +165,10 @@ export class WritePipeline {
       await this.resolution.loadRecentEnrolments();
       // consume() may sit on a read that never returns (a silent stdin); a failure must not wait for it.
       if (this.failure.error === undefined) await Promise.race([this.consume(batches), this.failure.failed]);
-      if (this.failure.error === undefined) await this.finishWork();
+      if (this.failure.error === undefined) {
+        if (this.brokenInput === undefined) await this.finishWork();
+        else await this.finishBeforeBrokenInput(this.brokenInput);
+      }
       if (this.failure.error !== undefined) await this.settleAfterFailure();
       await this.durable.drained();
       // Rejections after the last state are counted in the summary: they must be stored too.
@@ -199,7 +203,14 @@ export class WritePipeline {
         }
         const storing = this.options.rejections.backpressure();
         if (storing !== null) await Promise.race([storing, failure.failed]);
-        const next = await iterator.next();
+        let next: IteratorResult<readonly Numbered[] | Numbered>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          // A broken line (or a failed read): what came before it is still worth finishing.
+          this.brokenInput = error;
+          break;
+        }
         if (next.done || failure.error !== undefined) break;
         const batch = Array.isArray(next.value) ? next.value : [next.value as Numbered];
         for (let i = 0; i < batch.length; i++) {
@@ -268,18 +279,45 @@ export class WritePipeline {
   }
 
   private async finishWork(): Promise<void> {
-    const failed = this.failure.failed;
-    this.resolution.flush();
-    await Promise.race([this.resolution.applied(), failed]);
-    if (this.failure.error !== undefined) return;
-    this.batcher.flushAll();
-    await Promise.race([this.tracker.submitted(), failed]);
-    await this.tracker.drainBackground();
-    if (this.failure.error !== undefined) return;
+    if (!(await this.finishRecordsRead())) return;
     this.ledger.releaseRemaining();
     // releaseRemaining may start staging-list releases; they finish before the engines' clean-up.
     await this.tracker.drainBackground();
     await this.tracker.waitForLateConfirmations(this.tuning.lateConfirmGraceMs);
+    // The engines' clean-up deletes staging lists: only if the states that make them useless were heard.
+    await this.output.heard();
+  }
+
+  /** Sends and settles every record read so far; false when the sync failed meanwhile. */
+  private async finishRecordsRead(): Promise<boolean> {
+    const failed = this.failure.failed;
+    this.resolution.flush();
+    await Promise.race([this.resolution.applied(), failed]);
+    if (this.failure.error !== undefined) return false;
+    this.batcher.flushAll();
+    await Promise.race([this.tracker.submitted(), failed]);
+    await this.tracker.drainBackground();
+    return this.failure.error === undefined;
+  }
+
+  /**
+   * The input broke (a line that is not an Airbyte message): the sync still fails, naming the line, but
+   * first finishes the records that states before the line cover, so those states are echoed and the
+   * retry starts after them. Records after the last of those states are not sent: no state this attempt
+   * can echo covers them, so the retry brings them again.
+   */
+  private async finishBeforeBrokenInput(error: unknown): Promise<void> {
+    this.options.stopInput?.();
+    const left = this.ledger.pendingAfterLastState;
+    this.batcher.holdUncovered();
+    if (left > 0) {
+      this.options.logger.warn(
+        `${left} records after the last state before the broken input line are not enrolled by this attempt: ` +
+          'no state it can echo covers them, and the retry brings them again.',
+      );
+    }
+    await this.finishRecordsRead();
+    this.failure.fail(error);
   }
 
   private async settleAfterFailure(): Promise<void> {
