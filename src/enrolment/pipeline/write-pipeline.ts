@@ -1,18 +1,25 @@
 /**
  * The write pipeline: records in, honest checkpoints out. This module wires the stages beside it in
- * src/enrolment/pipeline/ together and runs the read loop; each stage does one job:
+ * src/enrolment/pipeline/ together and runs the read loop. One record's way, file by file:
  *
- *   read (window: in-flight-window) → map + validate (record-preparation) → resolve + reachability +
- *   dedupe (resolution-stage, contact-id-set) → batch (enrolment-batcher) → enrol + confirm
- *   (enrolment-tracker) → outcome (record-outcomes) → checkpoint (checkpoints)
+ *   1. consume() (here) takes the messages src/protocol/reader.ts parsed from stdin; a STATE goes to the
+ *      ledger (checkpoints), a RECORD is registered there, takes a slot in the window (in-flight-window)
+ *      and is routed by stream (program-state, built from stream-plan);
+ *   2. record-preparation maps and validates it: the identifier that decides, or a rejection (unknown
+ *      stream, data not an object, no usable identifier);
+ *   3. resolution-stage resolves it to an existing contact, checks reachability, drops duplicates
+ *      (contact-id-set) and contacts recent enrolments cover;
+ *   4. enrolment-batcher puts it in its program's batch and cuts batches into submissions;
+ *   5. enrolment-tracker sends each submission through the engine (src/enrolment/enrol/), confirms it and
+ *      turns the engine's answer into the record's outcome;
+ *   6. record-outcomes settles it: the one place that counts an outcome (outcome.ts, summary), keeps a
+ *      rejected record, frees the window slot and tells the ledger, which echoes each state once every
+ *      record before it has its outcome.
  *
- * Per-program state (its engine, duplicate set, batch) is in program-state; progress logs and the end-of-sync
- * summary in progress and summary.
- *
- * Every record gets exactly one outcome (enrolled, or rejected with a reason) and the checkpoint ledger
- * echoes each state once every record before it has one. A bounded window of records in flight gives
- * backpressure: while it is full nothing more is read from stdin, so memory stays flat however long the
- * input is.
+ * Every stage takes one StageContext (stage-context) and owns its own state; sync-failure is the first
+ * error that stops the sync, output-watch whether anybody still hears the states, tuning the knobs,
+ * progress and waits the progress lines. A bounded window of records in flight gives backpressure: while
+ * it is full nothing more is read from stdin, so memory stays flat however long the input is.
  */
 import type { Logger } from 'pino';
 
