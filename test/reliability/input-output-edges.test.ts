@@ -73,7 +73,7 @@ describe('input and output edges (built CLI against the emulator)', () => {
     expect(sync.errors(), sync.stderr.slice(-2000)).toEqual([]);
     expect(ended.code).toBe(0);
     expect(sync.states().map((s) => s.destinationStats)).toEqual([
-      { recordCount: 7, rejectedRecordCount: 5 },
+      { recordCount: 2, rejectedRecordCount: 5, additionalStats: { 'rejected.invalid_record': 5 } },
     ]);
     expect(sync.rejectedRecords().map((r) => [r.record, r.reason])).toEqual([
       ['a string', 'invalid_record'],

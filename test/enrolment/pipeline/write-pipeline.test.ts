@@ -516,7 +516,9 @@ describe('WritePipeline at the edges of its input and output', () => {
       messagesOf([bad('a string'), bad(42), bad(null), bad([1]), record({ contact_id: 1 }), streamState(1)]),
     );
     expect(h.sink.rejected.map((r) => r.reason)).toEqual(Array(4).fill('invalid_record'));
-    expect(stats(h.out)).toEqual([{ recordCount: 5, rejectedRecordCount: 4 }]);
+    expect(stats(h.out)).toEqual([
+      { recordCount: 1, rejectedRecordCount: 4, additionalStats: { 'rejected.invalid_record': 4 } },
+    ]);
     expect(summary.outcomes).toMatchObject({ enrolled: 1, rejected: 4 });
   });
 
