@@ -13,8 +13,9 @@
  *   5. enrolment-tracker sends each submission through the engine (src/enrolment/enrol/), confirms it and
  *      turns the engine's answer into the record's outcome;
  *   6. record-outcomes settles it: the one place that counts an outcome (outcome.ts, summary), keeps a
- *      rejected record, frees the window slot and tells the ledger, which echoes each state once every
- *      record before it has its outcome.
+ *      rejected record, frees the window slot and tells the ledger, which releases each state once every
+ *      record before it has its outcome; ../rejected-records/durable-release echoes it once the
+ *      rejections before it are stored.
  *
  * Every stage takes one StageContext (stage-context) and owns its own state; sync-failure is the first
  * error that stops the sync, output-watch whether anybody still hears the states, tuning the knobs,
