@@ -1,5 +1,6 @@
 import type { Contact } from '../dotdigital/types.js';
 import type { IdentifierKind } from '../config/types.js';
+import type { RejectionReason } from './rejections.js';
 
 export interface IdentifierQuery {
   kind: IdentifierKind;
@@ -17,15 +18,59 @@ export interface ContactResolver {
   resolve(queries: readonly IdentifierQuery[]): Promise<Resolution[]>; // same order and length as queries
 }
 
-export interface SubmittedEnrolment {
+/**
+ * Why the engine left a contact out before sending, in the pipeline's rejection words: deleted since it
+ * was resolved, or refused by Dotdigital when staged into a list (its import failure code).
+ */
+/** Why the engine left a contact out of a call: deleted, refused for its status, not in the staging list, import failed. */
+export type DroppedReason = RejectionReason;
+
+/**
+ * A contact the engine left out of the enrolment call, known without Dotdigital's fault report. A class,
+ * so a fault says where it came from and the pipeline never guesses that from its text.
+ */
+export class DroppedContact {
+  constructor(
+    readonly contactId: number,
+    readonly reason: DroppedReason,
+  ) {}
+}
+
+/** A contact the enrolment's fault report lists, with Dotdigital's own word (e.g. `AlreadyInProgram`). */
+export interface ReportedFault {
+  contactId: number;
+  reason: string;
+}
+
+/** A contact of a batch that was not enrolled. */
+export type EnrolmentFault = DroppedContact | ReportedFault;
+
+/** An enrolment Dotdigital accepted. */
+export interface SentEnrolment {
+  readonly sent: true;
   enrolmentId: string;
+  /** The contacts in the call (the batch less the dropped ones). */
   contactIds: number[];
   mode: 'contacts' | 'list';
 }
 
+/** A batch of which no contact was left to send: no call was made and no allowance spent. */
+export interface NothingSent {
+  readonly sent: false;
+  /** There is none; said so that either kind of submission can be read alike. */
+  enrolmentId?: undefined;
+  /** Always empty. */
+  contactIds: number[];
+  mode: 'contacts' | 'list';
+  dropped: DroppedContact[];
+}
+
+export type SubmittedEnrolment = SentEnrolment | NothingSent;
+
 export interface EnrolmentConfirmation {
   finished: boolean; // false when the deadline passed while Dotdigital was still processing
-  faults: { contactId: number; reason: string }[];
+  /** The dropped contacts first, then the fault report's. */
+  faults: EnrolmentFault[];
 }
 
 /** What an engine spent and did, for the summary. */
@@ -53,7 +98,7 @@ export interface EnrolmentEngine {
   recentlyEnrolled(): Promise<ReadonlySet<number>>;
   /** Spends one allowance unit; waits for the hourly window within the configured limit; TransientError past it. */
   submit(contactIds: number[]): Promise<SubmittedEnrolment>;
-  /** Polls until Finished or the deadline, then reads the fault report. */
+  /** Polls until Finished or the deadline, then reads the fault report; a NothingSent is finished at once. */
   confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation>;
   /** The batch's states are echoed: what was kept only for crash recovery may go. */
   release(enrolment: SubmittedEnrolment): Promise<void>;

@@ -9,7 +9,7 @@
 import type { IdentifierKind, IdentifierMapping } from '../config/types.js';
 import type { Contact } from '../dotdigital/types.js';
 import { normaliseContactId, normaliseEmail, normaliseMobileNumber } from './identifiers.js';
-import { INVALID_REASON, Reason } from './rejections.js';
+import { INVALID_REASON, Reason, type RejectionReason } from './rejections.js';
 
 export const DISCOVER_FIELD_NAMES: Record<IdentifierKind, string> = {
   contactId: 'contact_id',
@@ -27,7 +27,7 @@ export interface MappedIdentifier {
 }
 
 export interface MappingFailure {
-  reason: string;
+  reason: RejectionReason;
   /** Which field was at fault, for the rejection message (never the value). */
   field?: string;
 }

@@ -31,15 +31,24 @@ export const Reason = {
   invalidContactId: 'invalid_contact_id',
   contactNotFound: 'contact_not_found',
   duplicateInSync: 'duplicate_in_sync',
+  /** An imported contact the staging list does not hold, for no status Dotdigital shows. */
+  stagingListNotAdded: 'staging_list_not_added',
 } as const;
 
-export const INVALID_REASON: Record<IdentifierKind, string> = {
+/** Every word a rejection may carry; the vocabulary above, as a type. */
+export type RejectionReason =
+  | (typeof Reason)[keyof typeof Reason]
+  | `contact_${string}`
+  | `${typeof ENROLMENT_FAULT_PREFIX}${string}`
+  | `staging_import_failed_${string}`;
+
+export const INVALID_REASON: Record<IdentifierKind, RejectionReason> = {
   email: Reason.invalidEmail,
   mobileNumber: Reason.invalidMobileNumber,
   contactId: Reason.invalidContactId,
 };
 
-const ENROLMENT_FAULT_PREFIX = 'enrolment_fault:';
+const ENROLMENT_FAULT_PREFIX = 'enrolment_fault:' as const;
 
 /** `hardBounced` → `hard_bounced`: Dotdigital's camel-case status words as reason suffixes. */
 function snakeCase(word: string): string {
@@ -50,8 +59,8 @@ function snakeCase(word: string): string {
  * Fault-report reasons become `enrolment_fault:<Reason>`; reasons the engine already words in this
  * vocabulary (such as `contact_not_found` for a contact deleted mid-sync) pass through unchanged.
  */
-export function enrolmentFaultReason(reason: string): string {
-  if (/^[a-z][a-z0-9_]*$/.test(reason)) return reason;
+export function enrolmentFaultReason(reason: string): RejectionReason {
+  if (/^[a-z][a-z0-9_]*$/.test(reason)) return reason as RejectionReason;
   return `${ENROLMENT_FAULT_PREFIX}${reason.trim() || 'Unknown'}`;
 }
 
@@ -62,7 +71,7 @@ const REACHABLE_STATUSES = new Set(['subscribed', '']);
  * The rejection reason for a contact the program cannot reach, or null when it can. The contact's
  * overall status decides; Dotdigital reports channel-level problems (a hard-bounced address) there too.
  */
-export function unreachableReason(contact: Contact): string | null {
+export function unreachableReason(contact: Contact): RejectionReason | null {
   const status = contact.status ?? '';
   if (REACHABLE_STATUSES.has(status)) return null;
   // "suppressed" says little; the email channel usually says why (hardBounced, ispComplained, …).

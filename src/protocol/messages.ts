@@ -9,7 +9,11 @@ export type AirbyteLogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'T
 export interface AirbyteRecordMessage {
   namespace?: string;
   stream: string;
-  data: Record<string, unknown>;
+  /**
+   * An object, says the protocol; the reader passes on whatever the line holds, and the pipeline
+   * (record-preparation) rejects anything else as invalid_record, as one bad record, not a broken input.
+   */
+  data: unknown;
   emitted_at: number;
   meta?: unknown;
 }

@@ -10,6 +10,7 @@ import type { AirbyteMessage } from './messages.js';
  */
 export class ProtocolWriter {
   private failure: Error | undefined;
+  private readonly failureListeners: ((error: Error) => void)[] = [];
   private readonly endStream: boolean;
 
   constructor(
@@ -21,7 +22,30 @@ export class ProtocolWriter {
     // A reader that went away (EPIPE) must not crash the process with an unhandled 'error' event;
     // the failure is remembered and reported to whoever waits on the writer next.
     out.on('error', (error: Error) => {
-      this.failure ??= error;
+      if (this.failure !== undefined) return;
+      this.failure = error;
+      for (const listener of this.failureListeners.splice(0)) listener(error);
+    });
+  }
+
+  /** Runs `listener` once stdout fails (the reader went away), at once if it already has. */
+  onFailure(listener: (error: Error) => void): void {
+    if (this.failure !== undefined) listener(this.failure);
+    else this.failureListeners.push(listener);
+  }
+
+  /**
+   * Resolves once everything written so far has been handed to the OS; rejects if stdout has failed.
+   * Writing to a pipe nobody reads fails at the write, so after a write this says whether it could be heard.
+   */
+  delivered(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.out.write('', (error?: Error | null) => {
+        const failure = error ?? this.failure;
+        if (failure) reject(failure);
+        else resolve();
+      });
     });
   }
 

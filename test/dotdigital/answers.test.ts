@@ -8,16 +8,11 @@ import { sampleFixture } from '../../emulator/src/fixture.js';
 import { SAMPLE, startEmulator, type RunningEmulator } from '../../emulator/src/index.js';
 import { createDotdigitalClient } from '../../src/dotdigital/client.js';
 import { translateDotdigitalError } from '../../src/dotdigital/error-translation.js';
-import {
-  DotdigitalApiError,
-  type Contact,
-  type ContactPage,
-  type DotdigitalClient,
-} from '../../src/dotdigital/types.js';
+import { DotdigitalApiError, type DotdigitalClient } from '../../src/dotdigital/types.js';
 import type { IdentifierQuery } from '../../src/enrolment/engine-types.js';
 import { regionOfBaseUrl, resolveDiscoveredBaseUrl } from '../../src/dotdigital/regions.js';
 import { createContactResolver } from '../../src/enrolment/resolve/index.js';
-import { ConfigError, SystemError, TransientError } from '../../src/protocol/errors.js';
+import { ConfigError, TransientError } from '../../src/protocol/errors.js';
 import { captureLogger, FAST_RETRY, testConfig } from './support/fixtures.js';
 import { startScriptedServer } from './support/scripted-server.js';
 

@@ -121,12 +121,26 @@ describe('readMessages', () => {
     ['{"type":"STATE","state":[1]}', '"state"'],
     ['{"type":"RECORD","record":null}', '"record"'],
     ['{"type":"RECORD","record":{"data":{}}}', 'record.stream'],
-    ['{"type":"RECORD","record":{"stream":"s","data":"x"}}', 'record.data'],
     ['{"type":"TRACE","trace":"x"}', '"trace"'],
   ])('rejects %s as not an AirbyteMessage', async (line, problem) => {
     const error = await failure(collect(Readable.from([`${JSON.stringify(state(1))}\n${line}\n`])));
     expect(error.message).toContain('line 2');
     expect(error.message).toContain(problem);
+  });
+
+  it('passes a RECORD whose data is not an object on: the pipeline rejects it as one bad record', async () => {
+    const lines = ['"x"', '42', 'null', '[1]'].map(
+      (data) => `{"type":"RECORD","record":{"stream":"s","data":${data},"emitted_at":1}}`,
+    );
+    lines.push('{"type":"RECORD","record":{"stream":"s","emitted_at":1}}');
+    const messages = await collect(Readable.from([lines.join('\n') + '\n']));
+    expect(messages.map((m) => (m.message.type === 'RECORD' ? m.message.record.data : 'other'))).toEqual([
+      'x',
+      42,
+      null,
+      [1],
+      undefined,
+    ]);
   });
 
   it('fails clearly on a line longer than the limit', async () => {

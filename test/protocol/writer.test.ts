@@ -86,4 +86,23 @@ describe('ProtocolWriter', () => {
     await expect(writer.waitForDrain()).rejects.toThrow('EPIPE');
     await expect(writer.end()).resolves.toBeUndefined();
   });
+
+  it('tells whether what was written reached the stream, and who listens hears of a failure once', async () => {
+    let failing = false;
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(failing ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : null);
+      },
+    });
+    const writer = new ProtocolWriter(out);
+    const heard: string[] = [];
+    writer.onFailure((error) => heard.push(error.message));
+    writer.write(log('first'));
+    await expect(writer.delivered()).resolves.toBeUndefined();
+    failing = true;
+    writer.write(log('second'));
+    await expect(writer.delivered()).rejects.toThrow('EPIPE');
+    writer.onFailure((error) => heard.push(`late: ${error.message}`));
+    expect(heard).toEqual(['write EPIPE', 'late: write EPIPE']);
+  });
 });

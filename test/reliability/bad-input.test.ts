@@ -225,7 +225,7 @@ describe('bad input (fast-check, built CLI against the emulator)', () => {
     '{"type":"RECORD"}',
     '{"type":"NOT_A_TYPE","record":{}}',
     '{"record":{"stream":"audience","data":{},"emitted_at":1}}',
-    '{"type":"RECORD","record":{"stream":"audience","data":"a string","emitted_at":1}}',
+    // A RECORD whose data is not an object is a rejected record, not a broken line (input-output-edges.test.ts).
   );
 
   it('stops on a line that is not an AirbyteMessage, naming the line, after echoing only true states', async () => {

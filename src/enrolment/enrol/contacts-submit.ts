@@ -1,5 +1,6 @@
 import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
 import type { Enrolment } from '../../dotdigital/types.js';
+import type { DroppedReason } from '../engine-types.js';
 import { SystemError } from '../../protocol/errors.js';
 import { CONTACT_NOT_FOUND, CONTACT_SUPPRESSED, hasCode } from './api-errors.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
@@ -15,7 +16,7 @@ export interface ContactsSubmission {
   /** Sent again after an unanswered call (see AcceptedCall). */
   resent: boolean;
   /** Contacts whose status made Dotdigital refuse the call (ERROR_CONTACT_SUPPRESSED), with their reason. */
-  refused: { contactId: number; reason: string }[];
+  refused: { contactId: number; reason: DroppedReason }[];
 }
 
 /**

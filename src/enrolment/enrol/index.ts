@@ -19,18 +19,20 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
 import type { DotdigitalClient } from '../../dotdigital/types.js';
-import type {
-  EnrolmentConfirmation,
-  EnrolmentEngine,
-  EngineStats,
-  SubmittedEnrolment,
+import {
+  DroppedContact,
+  type EnrolmentConfirmation,
+  type EnrolmentEngine,
+  type EngineStats,
+  type NothingSent,
+  type SubmittedEnrolment,
 } from '../engine-types.js';
 import { AllowanceLedger } from './allowance.js';
 import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
-import { MAX_CONTACTS_PER_ENROLMENT, MAX_LIST_BATCH } from '../../dotdigital/limits.js';
+import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
 import { submitContacts } from './contacts-submit.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
@@ -72,21 +74,20 @@ export function batchMode(
   batchSize: number,
 ): 'contacts' | 'list' {
   if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
-  return batchSize > MAX_CONTACTS_PER_ENROLMENT || batchSize >= config.listModeThreshold ? 'list' : 'contacts';
+  return batchSize > MAX_CONTACTS_PER_ENROLMENT || batchSize >= config.listModeThreshold
+    ? 'list'
+    : 'contacts';
 }
 
 interface PendingOutcome {
-  /** Faults known before Dotdigital finished: contacts deleted or not added to the staging list. */
-  preFaults: { contactId: number; reason: string }[];
+  /** Contacts left out of the call: deleted, refused for their status, or not added to the staging list. */
+  dropped: DroppedContact[];
   /** Sent again after an unanswered call: "already in the program" then means "enrolled earlier". */
   resent?: boolean;
   listId?: number;
   /** confirm() saw Dotdigital finish it, so release() need not ask again before deleting the list. */
   finished?: boolean;
 }
-
-/** Prefix of enrolment ids for batches in which nothing was left to send. */
-const NOTHING_SENT = 'not-sent:';
 
 export function createEnrolmentEngine(
   client: DotdigitalClient,
@@ -129,7 +130,6 @@ export function createEnrolmentEngine(
   /** This run's enrolled staging lists kept for the look-back. */
   let keptLists = 0;
   let allowanceSpent = 0;
-  let nothingSent = 0;
   let deletedBeforeEnrolment = 0;
   const batchesByMode = { contacts: 0, list: 0 };
 
@@ -145,14 +145,8 @@ export function createEnrolmentEngine(
     },
   };
 
-  function notSent(
-    contactIds: number[],
-    mode: 'contacts' | 'list',
-    preFaults: PendingOutcome['preFaults'],
-  ): SubmittedEnrolment {
-    const enrolmentId = `${NOTHING_SENT}${++nothingSent}`;
-    pending.set(enrolmentId, { preFaults });
-    return { enrolmentId, contactIds, mode };
+  function notSent(mode: 'contacts' | 'list', dropped: DroppedContact[]): NothingSent {
+    return { sent: false, contactIds: [], mode, dropped };
   }
 
   return {
@@ -199,33 +193,33 @@ export function createEnrolmentEngine(
           signal,
         });
         deletedBeforeEnrolment += submission.failures.filter((f) => f.reason === 'contact_not_found').length;
-        if (submission.enrolment === undefined)
-          return notSent(submission.enrolled, mode, submission.failures);
+        const dropped = submission.failures.map((f) => new DroppedContact(f.contactId, f.reason));
+        if (submission.enrolment === undefined) return notSent(mode, dropped);
         heldLists.set(submission.listId, submission.enrolment.id);
         pending.set(submission.enrolment.id, {
-          preFaults: submission.failures,
+          dropped,
           listId: submission.listId,
           resent: submission.resent,
         });
-        return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
+        return { sent: true, enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
       }
 
       batchesByMode.contacts++;
       const submission = await submitContacts(callContext, contactIds);
       deletedBeforeEnrolment += submission.missing.length;
-      const preFaults = [
-        ...submission.missing.map((contactId) => ({ contactId, reason: 'contact_not_found' })),
-        ...submission.refused,
+      const dropped = [
+        ...submission.missing.map((contactId) => new DroppedContact(contactId, 'contact_not_found')),
+        ...submission.refused.map(({ contactId, reason }) => new DroppedContact(contactId, reason)),
       ];
-      if (submission.enrolment === undefined) return notSent(submission.enrolled, mode, preFaults);
-      if (preFaults.length > 0 || submission.resent)
-        pending.set(submission.enrolment.id, { preFaults, resent: submission.resent });
-      return { enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
+      if (submission.enrolment === undefined) return notSent(mode, dropped);
+      if (dropped.length > 0 || submission.resent)
+        pending.set(submission.enrolment.id, { dropped, resent: submission.resent });
+      return { sent: true, enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
     },
 
     async confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation> {
-      const preFaults = pending.get(enrolment.enrolmentId)?.preFaults ?? [];
-      if (enrolment.enrolmentId.startsWith(NOTHING_SENT)) return { finished: true, faults: preFaults };
+      if (!enrolment.sent) return { finished: true, faults: enrolment.dropped };
+      const dropped = pending.get(enrolment.enrolmentId)?.dropped ?? [];
       const outcome = await awaitEnrolment(
         client,
         processingWait.measuring(),
@@ -248,11 +242,12 @@ export function createEnrolmentEngine(
       }
       return {
         finished: true,
-        faults: [...preFaults, ...faults.map(({ contactId, reason }) => ({ contactId, reason }))],
+        faults: [...dropped, ...faults.map(({ contactId, reason }) => ({ contactId, reason }))],
       };
     },
 
     async release(enrolment: SubmittedEnrolment): Promise<void> {
+      if (!enrolment.sent) return;
       const entry = pending.get(enrolment.enrolmentId);
       pending.delete(enrolment.enrolmentId);
       const listId = entry?.listId;

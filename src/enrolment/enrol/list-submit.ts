@@ -1,6 +1,7 @@
 import { AmbiguousRequestError } from '../../dotdigital/errors.js';
 import type { Enrolment } from '../../dotdigital/types.js';
 import type { Clock } from '../../time/clock.js';
+import type { DroppedReason } from '../engine-types.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
 import { importIntoList, type ImportOptions } from './staging-import.js';
 import { checkMembership } from './staging-membership.js';
@@ -14,7 +15,7 @@ export interface ListSubmission {
   resent: boolean;
   /** Contacts in the enrolled list. */
   enrolled: number[];
-  failures: { contactId: number; reason: string }[];
+  failures: { contactId: number; reason: DroppedReason }[];
 }
 
 export interface ListTimes {

@@ -1,5 +1,5 @@
 import type { DotdigitalClient } from '../../dotdigital/types.js';
-import { Reason, unreachableReason } from '../rejections.js';
+import { Reason, unreachableReason, type RejectionReason } from '../rejections.js';
 import { mapBounded } from '../resolve/bounded-map.js';
 import { DEFAULT_LOOKUP_CONCURRENCY } from '../resolve/lookup.js';
 
@@ -30,11 +30,11 @@ export async function findRefusedContacts(
   client: DotdigitalClient,
   contactIds: readonly number[],
   concurrency: number = DEFAULT_LOOKUP_CONCURRENCY,
-): Promise<{ contactId: number; reason: string }[]> {
+): Promise<{ contactId: number; reason: RejectionReason }[]> {
   const contacts = await mapBounded(contactIds, concurrency, (id) =>
     client.getContact('contactId', String(id)),
   );
-  const refused: { contactId: number; reason: string }[] = [];
+  const refused: { contactId: number; reason: RejectionReason }[] = [];
   contactIds.forEach((contactId, index) => {
     const contact = contacts[index];
     if (!contact || contact.status === 'deleted' || contact.status === 'binned') {

@@ -1,5 +1,6 @@
 import type { ContactImportStatus, DotdigitalClient } from '../../dotdigital/types.js';
 import { TransientError } from '../../protocol/errors.js';
+import type { DroppedReason } from '../engine-types.js';
 import { mapBounded } from '../resolve/bounded-map.js';
 import { IMPORT_CHUNK_SIZE } from '../../dotdigital/limits.js';
 import type { Clock } from '../../time/clock.js';
@@ -33,7 +34,7 @@ export interface ImportOutcome {
   /** Contacts now in the list. */
   added: number[];
   /** Contacts Dotdigital would not add, with its failure code. */
-  failures: { contactId: number; reason: string }[];
+  failures: { contactId: number; reason: DroppedReason }[];
 }
 
 /**
@@ -61,7 +62,7 @@ export async function importIntoList(
   const added: number[] = [];
   const failures: ImportOutcome['failures'] = [];
   for (const { chunk, status } of outcomes) {
-    const failed = new Map<number, string>();
+    const failed = new Map<number, DroppedReason>();
     for (const failure of status.failures) {
       if (failure.contactId !== undefined)
         failed.set(failure.contactId, importFailureReason(failure.failureReason));
@@ -79,7 +80,7 @@ export async function importIntoList(
  * Reasons in the pipeline's rejection vocabulary (lower snake case): Dotdigital's `contactNotFound`
  * is the same outcome as a refused enrolment by contact ID; other codes keep their word.
  */
-export function importFailureReason(code: string): string {
+export function importFailureReason(code: string): DroppedReason {
   if (code === 'contactNotFound') return 'contact_not_found';
   const word = code.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`).replace(/[^a-z0-9_]+/g, '_');
   return `staging_import_failed_${word.replace(/^_+|_+$/g, '') || 'unknown'}`;

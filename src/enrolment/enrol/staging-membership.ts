@@ -6,7 +6,7 @@ import type { ImportOutcome } from './staging-import.js';
 import type { StagingLists } from './staging-lists.js';
 
 /** A contact the import counted in but the list does not hold, for no reason a look-up shows. */
-export const NOT_ADDED_TO_LIST = 'staging_list_not_added';
+export const NOT_ADDED_TO_LIST = Reason.stagingListNotAdded;
 
 /**
  * The list as it really is, checked against what the import reported: only members are enrolled,

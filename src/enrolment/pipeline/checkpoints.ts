@@ -193,6 +193,16 @@ export class CheckpointLedger {
     return pending;
   }
 
+  /** Records read after the last state that have no outcome yet. */
+  get pendingAfterLastState(): number {
+    return this.open.pending;
+  }
+
+  /** Whether a state read so far covers the record: its state can be echoed once it has an outcome. */
+  isCovered(tally: Tally): boolean {
+    return tally.segment.state !== null;
+  }
+
   get releasedStates(): number {
     return this.released;
   }

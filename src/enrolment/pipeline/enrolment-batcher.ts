@@ -1,32 +1,49 @@
 /**
  * Batch: collects resolved contacts per program and cuts them into submissions: chunks of 25 contact IDs,
  * or one list-mode batch. A full batch goes at once; a partial one goes when a state is waiting for it
- * (idle or old enough), so checkpoints keep moving on a slow trickle of records.
+ * (idle or old enough), so checkpoints keep moving on a slow trickle of records. The batches are this
+ * stage's own; a cut batch is handed to the tracker, which queues and sends it.
  */
-import type { ConnectorConfig } from '../../config/types.js';
 import type { EnrolmentTracker } from './enrolment-tracker.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
-import type { SyncFailure } from './sync-failure.js';
 import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
-import type { PipelineTuning } from './tuning.js';
+import type { StageContext } from './stage-context.js';
+
+interface Batch {
+  items: InFlight[];
+  /** When its first and its latest contact joined. */
+  firstAt: number;
+  lastAt: number;
+}
 
 export class EnrolmentBatcher {
+  private readonly batches = new Map<ProgramRoute, Batch>();
+  /** Contacts in batches, not yet handed to the tracker. */
+  private queuedCount = 0;
+  /** Set when the input broke: only records a state covers are still sent. */
+  private coveredOnly = false;
+
   constructor(
-    private readonly programs: ReadonlyMap<number, ProgramRoute>,
-    private readonly config: ConnectorConfig,
-    private readonly tuning: PipelineTuning,
+    private readonly ctx: StageContext,
     private readonly tracker: EnrolmentTracker,
-    private readonly failure: SyncFailure,
-    private readonly now: () => number,
-  ) {}
+  ) {
+    for (const program of ctx.programs) this.batches.set(program, { items: [], firstAt: 0, lastAt: 0 });
+  }
+
+  /** Contacts waiting in a batch. */
+  get queued(): number {
+    return this.queuedCount;
+  }
 
   add(program: ProgramRoute, item: InFlight): void {
-    const now = this.now();
-    if (program.batch.length === 0) program.batchFirstAt = now;
-    program.batchLastAt = now;
-    program.batch.push(item);
-    this.tracker.awaitingEnrolment++;
-    if (program.batch.length >= this.batchLimit()) this.flush(program);
+    if (this.coveredOnly && !this.ctx.ledger.isCovered(item.tally)) return;
+    const batch = this.batches.get(program)!;
+    const now = this.ctx.now();
+    if (batch.items.length === 0) batch.firstAt = now;
+    batch.lastAt = now;
+    batch.items.push(item);
+    this.queuedCount++;
+    if (batch.items.length >= this.batchLimit()) this.flush(program, batch);
   }
 
   /**
@@ -35,48 +52,52 @@ export class EnrolmentBatcher {
    * longer for a state (`listMaxAgeMs`), because every list spends an allowance unit.
    */
   flushStale(now: number, stateWaiting: boolean, readerBlocked: boolean): void {
-    for (const program of this.programs.values()) {
-      if (program.batch.length === 0 || this.failure.error !== undefined) continue;
-      const idle = now - program.batchLastAt >= this.tuning.enrolIdleMs;
-      const age = now - program.batchFirstAt;
-      const old = age >= this.tuning.enrolMaxAgeMs;
-      if (readerBlocked && (idle || old)) this.flush(program);
-      else if (stateWaiting && this.wouldUseList(program.batch.length)) {
-        if (age >= this.tuning.listMaxAgeMs) this.flush(program);
-      } else if (stateWaiting && (idle || old)) this.flush(program);
+    const { tuning, failure } = this.ctx;
+    for (const [program, batch] of this.batches) {
+      if (batch.items.length === 0 || failure.error !== undefined) continue;
+      const idle = now - batch.lastAt >= tuning.enrolIdleMs;
+      const age = now - batch.firstAt;
+      const old = age >= tuning.enrolMaxAgeMs;
+      if (readerBlocked && (idle || old)) this.flush(program, batch);
+      else if (stateWaiting && this.wouldUseList(batch.items.length)) {
+        if (age >= tuning.listMaxAgeMs) this.flush(program, batch);
+      } else if (stateWaiting && (idle || old)) this.flush(program, batch);
+    }
+  }
+
+  /**
+   * From now on, records no state covers stay unsent (without an outcome): the input broke, so no
+   * state this attempt can echo will cover them, and the retry brings them again.
+   */
+  holdUncovered(): void {
+    this.coveredOnly = true;
+    const ledger = this.ctx.ledger;
+    for (const batch of this.batches.values()) {
+      const kept = batch.items.filter((item) => ledger.isCovered(item.tally));
+      this.queuedCount -= batch.items.length - kept.length;
+      batch.items = kept;
     }
   }
 
   flushAll(): void {
-    for (const program of this.programs.values()) this.flush(program);
-  }
-
-  /** Settles once every submission queued so far has been made (or given up). */
-  submitted(): Promise<unknown> {
-    return Promise.all([...this.programs.values()].map((program) => program.submitChain));
-  }
-
-  /** Contacts queued for or inside an enrolment call right now. */
-  submitting(): number {
-    let submitting = 0;
-    for (const program of this.programs.values()) submitting += program.submitting;
-    return submitting;
+    for (const [program, batch] of this.batches) this.flush(program, batch);
   }
 
   private batchLimit(): number {
-    return this.config.enrolmentMode === 'contacts' ? MAX_CONTACTS_PER_ENROLMENT : this.tuning.listBatchSize;
+    return this.ctx.config.enrolmentMode === 'contacts'
+      ? MAX_CONTACTS_PER_ENROLMENT
+      : this.ctx.tuning.listBatchSize;
   }
 
-  private flush(program: ProgramRoute): void {
-    const items = program.batch;
+  private flush(program: ProgramRoute, batch: Batch): void {
+    const items = batch.items;
     if (items.length === 0) return;
-    program.batch = [];
+    batch.items = [];
+    this.queuedCount -= items.length;
     const asList = this.wouldUseList(items.length);
     const chunkSize = asList ? items.length : MAX_CONTACTS_PER_ENROLMENT;
     for (let start = 0; start < items.length; start += chunkSize) {
-      const chunk = items.slice(start, start + chunkSize);
-      program.submitting += chunk.length;
-      program.submitChain = program.submitChain.then(() => this.tracker.submit(program, chunk));
+      this.tracker.enqueue(program, items.slice(start, start + chunkSize));
     }
   }
 
@@ -85,7 +106,7 @@ export class EnrolmentBatcher {
    * sent as chunks of at most 25 contact IDs, which every engine takes by contacts.
    */
   private wouldUseList(size: number): boolean {
-    const { enrolmentMode, listModeThreshold } = this.config;
+    const { enrolmentMode, listModeThreshold } = this.ctx.config;
     return enrolmentMode === 'list' || (enrolmentMode === 'auto' && size >= listModeThreshold);
   }
 }

@@ -1,50 +1,45 @@
 /**
- * Enrol and confirm: makes each submission, then follows the accepted enrolment until Dotdigital has
+ * Enrol and confirm: queues each program's submissions one after another (allowance is the bottleneck,
+ * not latency) and makes them, then follows the accepted enrolment until Dotdigital has
  * finished it or max_state_hold_seconds runs out, and gives its records their outcome. Past the hold the
  * records count as enrolled (so their state can be echoed) and the enrolment is still checked in the
  * background, to log faults the state could no longer wait for. Also owns the work in flight that the
  * end of the sync, or a failure, has to wait for.
  */
-import type { Logger } from 'pino';
-
-import type { ConnectorConfig } from '../../config/types.js';
-import type { CheckpointLedger } from './checkpoints.js';
-import type { SubmittedEnrolment } from '../engine-types.js';
+import {
+  DroppedContact,
+  type EnrolmentFault,
+  type SentEnrolment,
+  type SubmittedEnrolment,
+} from '../engine-types.js';
 import { enrolmentFaultReason, Reason } from '../rejections.js';
-import type { SyncCounters } from './summary.js';
-import type { RecordOutcomes } from './record-outcomes.js';
+import { ENROLLED, ENROLLED_UNCONFIRMED, rejected, type Outcome } from './outcome.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
-import type { SyncFailure } from './sync-failure.js';
-
-type Faults = { contactId: number; reason: string }[];
+import type { StageContext } from './stage-context.js';
 
 /** An accepted enrolment whose records do not have their outcome yet. */
 interface Pending {
-  enrolment: SubmittedEnrolment;
+  enrolment: SentEnrolment;
   items: InFlight[];
   program: ProgramRoute;
   settled: boolean;
 }
 
 export class EnrolmentTracker {
-  /** Contacts resolved and queued or submitted but without an outcome yet. */
-  awaitingEnrolment = 0;
+  /** Contacts handed over by the batcher and without an outcome yet. */
+  private awaitingCount = 0;
+  /** Contacts queued for or inside an enrolment call. */
+  private submittingCount = 0;
+  /** Per program, the submissions queued so far: each starts once the one before it is made. */
+  private readonly chains = new Map<ProgramRoute, Promise<void>>();
   private readonly holdMs: number;
   private readonly pending = new Set<Pending>();
   private readonly background = new Set<Promise<void>>();
   /** Re-checks of enrolments whose records were already counted as enrolled. */
   private readonly late = new Set<Promise<void>>();
 
-  constructor(
-    private readonly config: ConnectorConfig,
-    private readonly logger: Logger,
-    private readonly counters: SyncCounters,
-    private readonly ledger: CheckpointLedger,
-    private readonly outcomes: RecordOutcomes,
-    private readonly failure: SyncFailure,
-    private readonly now: () => number,
-  ) {
-    this.holdMs = config.maxStateHoldSeconds * 1000;
+  constructor(private readonly ctx: StageContext) {
+    this.holdMs = ctx.config.maxStateHoldSeconds * 1000;
   }
 
   /** Enrolments accepted by Dotdigital and not finished yet. */
@@ -52,28 +47,66 @@ export class EnrolmentTracker {
     return this.pending.size;
   }
 
-  async submit(program: ProgramRoute, items: InFlight[]): Promise<void> {
-    if (this.failure.error !== undefined) return;
+  /** Contacts handed to this stage and without an outcome yet. */
+  get awaiting(): number {
+    return this.awaitingCount;
+  }
+
+  /** Contacts queued for or inside an enrolment call right now. */
+  get submitting(): number {
+    return this.submittingCount;
+  }
+
+  /** Queues one submission of the program's; it is made once the program's earlier ones are. */
+  enqueue(program: ProgramRoute, items: InFlight[]): void {
+    this.awaitingCount += items.length;
+    this.submittingCount += items.length;
+    const chain = this.chains.get(program) ?? Promise.resolve();
+    this.chains.set(
+      program,
+      chain.then(() => this.submit(program, items)),
+    );
+  }
+
+  /** Settles once every submission queued so far has been made (or given up). */
+  submitted(): Promise<unknown> {
+    return Promise.all(this.chains.values());
+  }
+
+  private async submit(program: ProgramRoute, items: InFlight[]): Promise<void> {
+    const { failure, counters, output } = this.ctx;
+    const heard = await output.stillHeard(
+      `Enrolling ${items.length} contacts into program ${program.programId}.`,
+    );
+    if (!heard || failure.error !== undefined) {
+      this.submittingCount -= items.length;
+      return;
+    }
     let enrolment: SubmittedEnrolment;
     try {
       enrolment = await program.engine.submit(items.map((item) => item.contactId));
     } catch (error) {
-      this.failure.fail(error);
+      failure.fail(error);
       return;
     } finally {
-      program.submitting -= items.length;
+      this.submittingCount -= items.length;
     }
-    this.counters.countBatch(enrolment.mode, items.length, this.batchModeReason(enrolment.mode));
+    counters.countBatch(enrolment.mode, items.length, this.batchModeReason(enrolment.mode));
+    if (!enrolment.sent) {
+      // No call was made: every contact was dropped, and nothing is left for Dotdigital to finish.
+      this.settleItems(items, enrolment.dropped, new Set(), 'nothing was left to send');
+      return;
+    }
     const pending: Pending = { enrolment, items, program, settled: false };
     this.pending.add(pending);
-    const confirmation = this.confirm(pending, this.now() + this.holdMs);
+    const confirmation = this.confirm(pending, this.ctx.now() + this.holdMs);
     this.track(confirmation);
   }
 
   /** Waits for background work (confirmations, staging-list releases) until none is left or the sync fails. */
   async drainBackground(): Promise<void> {
-    while (this.background.size > 0 && this.failure.error === undefined) {
-      await Promise.race([Promise.all([...this.background]), this.failure.failed]);
+    while (this.background.size > 0 && this.ctx.failure.error === undefined) {
+      await Promise.race([Promise.all([...this.background]), this.ctx.failure.failed]);
     }
   }
 
@@ -81,10 +114,10 @@ export class EnrolmentTracker {
   async waitForLateConfirmations(graceMs: number): Promise<void> {
     if (this.late.size === 0) return;
     const grace = delay(graceMs);
-    await Promise.race([Promise.all([...this.late]), grace.promise, this.failure.failed]);
+    await Promise.race([Promise.all([...this.late]), grace.promise, this.ctx.failure.failed]);
     grace.cancel();
     if (this.late.size > 0) {
-      this.logger.warn(
+      this.ctx.logger.warn(
         `${this.late.size} enrolments counted as enrolled were still processing at the end of the sync; ` +
           'faults Dotdigital reports for them later are not known to this sync.',
       );
@@ -108,7 +141,7 @@ export class EnrolmentTracker {
   }
 
   private batchModeReason(mode: SubmittedEnrolment['mode']): string {
-    const { enrolmentMode, listModeThreshold } = this.config;
+    const { enrolmentMode, listModeThreshold } = this.ctx.config;
     return mode === 'list'
       ? enrolmentMode === 'list'
         ? 'enrolment_mode is list'
@@ -121,7 +154,7 @@ export class EnrolmentTracker {
   private async confirm(pending: Pending, deadline: number): Promise<void> {
     const { enrolment, program } = pending;
     let finished = false;
-    let faults: Faults = [];
+    let faults: readonly EnrolmentFault[] = [];
     let problem: string | undefined;
     try {
       const confirmation = await program.engine.confirm(enrolment, deadline);
@@ -129,9 +162,9 @@ export class EnrolmentTracker {
       faults = confirmation.faults;
     } catch (error) {
       // While stopping, the engine's waits are aborted on purpose; that is not worth a warning.
-      if (this.failure.error === undefined) {
+      if (this.ctx.failure.error === undefined) {
         problem = error instanceof Error ? error.message : String(error);
-        this.logger.warn(
+        this.ctx.logger.warn(
           { err: error },
           `Could not read the outcome of enrolment ${enrolment.enrolmentId} (program ${program.programId}).`,
         );
@@ -146,72 +179,85 @@ export class EnrolmentTracker {
       return;
     }
     const why =
-      this.failure.error !== undefined
+      this.ctx.failure.error !== undefined
         ? 'the sync is stopping'
         : problem !== undefined
           ? 'its outcome could not be read from Dotdigital'
-          : `Dotdigital was still processing it after ${this.config.maxStateHoldSeconds}s`;
+          : `Dotdigital was still processing it after ${this.ctx.config.maxStateHoldSeconds}s`;
     this.settleUnconfirmed(pending, why);
     // Keep checking while the sync runs, to log faults the state could no longer wait for.
-    if (this.failure.error === undefined) {
-      this.track(this.confirm(pending, this.now() + Math.max(this.holdMs, 60_000)), this.late);
+    if (this.ctx.failure.error === undefined) {
+      this.track(this.confirm(pending, this.ctx.now() + Math.max(this.holdMs, 60_000)), this.late);
     }
   }
 
-  private applyConfirmation(pending: Pending, faults: Faults): void {
+  private applyConfirmation(pending: Pending, faults: readonly EnrolmentFault[]): void {
     pending.settled = true;
     this.pending.delete(pending);
-    const faultByContact = new Map<number, string>();
-    for (const fault of faults) faultByContact.set(fault.contactId, fault.reason);
-    const accepted = new Set(pending.enrolment.contactIds);
-    for (const item of pending.items) {
-      this.awaitingEnrolment--;
-      const fault = faultByContact.get(item.contactId);
-      if (fault !== undefined) {
-        this.outcomes.reject(item, enrolmentFaultReason(fault), `enrolment ${pending.enrolment.enrolmentId}`);
-      } else if (!accepted.has(item.contactId)) {
-        // The engine left the contact out of the call (it was deleted after it was resolved).
-        this.outcomes.reject(item, Reason.contactNotFound, 'deleted before the enrolment was sent');
-      } else {
-        this.counters.enrolled++;
-        this.outcomes.settle(item);
-      }
-    }
+    const { enrolment } = pending;
+    this.settleItems(
+      pending.items,
+      faults,
+      new Set(enrolment.contactIds),
+      `enrolment ${enrolment.enrolmentId}`,
+    );
     this.releaseAfterEcho(pending);
+  }
+
+  /** Each record's outcome from what the engine said of its contact. */
+  private settleItems(
+    items: readonly InFlight[],
+    faults: readonly EnrolmentFault[],
+    accepted: ReadonlySet<number>,
+    detail: string,
+  ): void {
+    const faultByContact = new Map<number, EnrolmentFault>();
+    for (const fault of faults) faultByContact.set(fault.contactId, fault);
+    for (const item of items) {
+      const fault = faultByContact.get(item.contactId);
+      let outcome: Outcome;
+      if (fault instanceof DroppedContact) outcome = rejected(fault.reason, detail);
+      else if (fault !== undefined) outcome = rejected(enrolmentFaultReason(fault.reason), detail);
+      else if (!accepted.has(item.contactId)) {
+        // The engine left the contact out of the call without saying why.
+        outcome = rejected(Reason.contactNotFound, 'deleted before the enrolment was sent');
+      } else outcome = ENROLLED;
+      this.awaitingCount--;
+      this.ctx.outcomes.settle(item, outcome);
+    }
   }
 
   /** Accepted but not finished: true enough to echo (Dotdigital will process it), said out loud. */
   private settleUnconfirmed(pending: Pending, why: string): void {
     pending.settled = true;
     this.pending.delete(pending);
-    this.logger.warn(
+    this.ctx.logger.warn(
       `Counting ${pending.items.length} records of enrolment ${pending.enrolment.enrolmentId} (program ` +
         `${pending.program.programId}) as enrolled without confirmation: ${why}. Faults reported later are logged.`,
     );
     for (const item of pending.items) {
-      this.awaitingEnrolment--;
-      this.counters.enrolledUnconfirmed++;
-      this.outcomes.settle(item);
+      this.awaitingCount--;
+      this.ctx.outcomes.settle(item, ENROLLED_UNCONFIRMED);
     }
     this.releaseAfterEcho(pending);
   }
 
-  private reportLateFaults(pending: Pending, finished: boolean, faults: Faults): void {
+  private reportLateFaults(pending: Pending, finished: boolean, faults: readonly EnrolmentFault[]): void {
     const id = pending.enrolment.enrolmentId;
     if (!finished) {
-      this.logger.warn(
+      this.ctx.logger.warn(
         `The outcome of enrolment ${id} is not known: it was not finished when the sync stopped checking it.`,
       );
       return;
     }
     if (faults.length === 0) {
-      this.logger.info(`Enrolment ${id}, counted as enrolled earlier, finished without faults.`);
+      this.ctx.logger.info(`Enrolment ${id}, counted as enrolled earlier, finished without faults.`);
       return;
     }
-    this.counters.lateFaults += faults.length;
+    this.ctx.counters.lateFaults += faults.length;
     const byReason = new Map<string, number>();
     for (const fault of faults) byReason.set(fault.reason, (byReason.get(fault.reason) ?? 0) + 1);
-    this.logger.warn(
+    this.ctx.logger.warn(
       `Enrolment ${id}, counted as enrolled when its state was released, finished with ${faults.length} faults ` +
         `(${[...byReason].map(([reason, n]) => `${reason}: ${n}`).join(', ')}); those contacts were not enrolled.`,
     );
@@ -221,10 +267,17 @@ export class EnrolmentTracker {
   private releaseAfterEcho(pending: Pending): void {
     const engine = pending.program.engine;
     const tallies = new Set(pending.items.map((item) => item.tally));
-    this.ledger.whenReleased([...tallies], () => {
+    this.ctx.ledger.whenReleased([...tallies], () => {
+      // The list protects a retry until the platform has the states: they must have reached stdout.
+      const release = async (): Promise<void> => {
+        if (await this.ctx.output.heard()) await engine.release(pending.enrolment);
+      };
       this.track(
-        engine.release(pending.enrolment).catch((error: unknown) => {
-          this.logger.warn({ err: error }, `Could not release enrolment ${pending.enrolment.enrolmentId}.`);
+        release().catch((error: unknown) => {
+          this.ctx.logger.warn(
+            { err: error },
+            `Could not release enrolment ${pending.enrolment.enrolmentId}.`,
+          );
         }),
       );
     });

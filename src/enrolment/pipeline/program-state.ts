@@ -1,12 +1,11 @@
 /**
- * Where a record goes once read: its stream's mapper and its program's enrolment state. Built once per
- * sync so the hot path finds both with one map look-up, and streams sharing a program share its
- * de-duplication, batch and submission queue.
+ * Where a record goes once read: its stream's mapper and its program. Built once per sync so the hot path
+ * finds both with one map look-up, and streams sharing a program share its de-duplication, batch and
+ * submission queue (kept by the stages, per program).
  */
 import type { ConnectorConfig, IdentifierKind } from '../../config/types.js';
 import type { AirbyteRecordMessage } from '../../protocol/messages.js';
 import { streamKey, type Tally } from './checkpoints.js';
-import { ContactIdSet } from './contact-id-set.js';
 import type { EnrolmentEngine, IdentifierQuery } from '../engine-types.js';
 import { IdentifierMapper } from '../mapping.js';
 import type { StreamPlan } from './stream-plan.js';
@@ -28,17 +27,13 @@ export interface StreamRoute {
   program: ProgramRoute;
 }
 
+/**
+ * A program the sync enrols into, shared by the streams that name it. Fixed for the sync: what each
+ * stage keeps per program (duplicate set, batch, submission queue) is that stage's own.
+ */
 export interface ProgramRoute {
-  programId: number;
-  engine: EnrolmentEngine;
-  seen: ContactIdSet;
-  recent: ReadonlySet<number>;
-  batch: InFlight[];
-  batchFirstAt: number;
-  batchLastAt: number;
-  /** Submissions run one after another per program; allowance is the bottleneck, not latency. */
-  submitChain: Promise<void>;
-  submitting: number;
+  readonly programId: number;
+  readonly engine: EnrolmentEngine;
 }
 
 export interface Routes {
@@ -59,17 +54,7 @@ export function buildRoutes(
     if (program === undefined) {
       const engine = engines.get(plan.programId);
       if (engine === undefined) throw new Error(`no enrolment engine for program ${plan.programId}`);
-      program = {
-        programId: plan.programId,
-        engine,
-        seen: new ContactIdSet(),
-        recent: new Set(),
-        batch: [],
-        batchFirstAt: 0,
-        batchLastAt: 0,
-        submitChain: Promise.resolve(),
-        submitting: 0,
-      };
+      program = { programId: plan.programId, engine };
       programs.set(plan.programId, program);
     }
     const mapper = new IdentifierMapper(

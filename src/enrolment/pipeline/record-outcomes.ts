@@ -1,11 +1,13 @@
 /**
  * The one place a record gets its outcome. Every stage ends a record here, so each record is counted
- * once, frees its slot in the window once, and moves the checkpoint ledger once.
+ * once, a rejected one is kept once, it frees its slot in the window once, and it moves the checkpoint
+ * ledger once.
  */
 import type { CheckpointLedger } from './checkpoints.js';
 import { describeRejection, type RejectionSink } from '../rejections.js';
 import type { SyncCounters } from './summary.js';
 import type { InFlightWindow } from './in-flight-window.js';
+import type { Outcome } from './outcome.js';
 import type { InFlight } from './program-state.js';
 
 export class RecordOutcomes {
@@ -16,22 +18,18 @@ export class RecordOutcomes {
     private readonly window: InFlightWindow,
   ) {}
 
-  reject(item: InFlight, reason: string, detail?: string): void {
-    this.counters.countRejection(reason);
-    this.rejections.add({
-      record: item.record.data,
-      stream: item.tally.descriptor,
-      reason,
-      message: describeRejection(reason, detail),
-      emittedAt: item.record.emitted_at,
-    });
+  settle(item: InFlight, outcome: Outcome): void {
+    this.counters.countOutcome(outcome);
+    if (outcome.kind === 'rejected') {
+      this.rejections.add({
+        record: item.record.data,
+        stream: item.tally.descriptor,
+        reason: outcome.reason,
+        message: describeRejection(outcome.reason, outcome.detail),
+        emittedAt: item.record.emitted_at,
+      });
+    }
     this.window.release(item.size);
-    this.ledger.settle(item.tally, reason);
-  }
-
-  /** Counting the outcome (enrolled, would enrol, …) is the caller's; this frees the record's place. */
-  settle(item: InFlight): void {
-    this.window.release(item.size);
-    this.ledger.settle(item.tally);
+    this.ledger.settle(item.tally, outcome.kind === 'rejected' ? outcome.reason : undefined);
   }
 }

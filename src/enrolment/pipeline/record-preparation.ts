@@ -3,13 +3,12 @@
  * not an object, no usable identifier). It runs once per record on the read loop, so it allocates one
  * object per record and remembers the last stream's route instead of building a key for every record.
  */
-import type { Logger } from 'pino';
-
 import type { AirbyteRecordMessage } from '../../protocol/messages.js';
 import { streamKey, type Tally } from './checkpoints.js';
 import { Reason } from '../rejections.js';
-import type { RecordOutcomes } from './record-outcomes.js';
+import { rejected } from './outcome.js';
 import type { InFlight, StreamRoute } from './program-state.js';
+import type { StageContext } from './stage-context.js';
 
 export class RecordPreparation {
   private lastRoute: { name: string; namespace: string | undefined; route: StreamRoute | undefined } | null =
@@ -17,9 +16,8 @@ export class RecordPreparation {
   private readonly unknownStreams = new Set<string>();
 
   constructor(
+    private readonly ctx: StageContext,
     private readonly routes: ReadonlyMap<string, StreamRoute>,
-    private readonly outcomes: RecordOutcomes,
-    private readonly logger: Logger,
   ) {}
 
   /** The record with its normalised identifier, or null when it has been rejected. */
@@ -45,20 +43,20 @@ export class RecordPreparation {
     };
     if (route === undefined) {
       this.noteUnknownStream(record);
-      this.outcomes.reject(item, Reason.streamNotInCatalog);
+      this.ctx.outcomes.settle(item, rejected(Reason.streamNotInCatalog));
       return null;
     }
     const data = record.data;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      this.outcomes.reject(item, Reason.invalidRecord);
+    // The one place that decides it: a record whose data is not an object is a bad record, not bad input.
+    if (!isJsonObject(data)) {
+      this.ctx.outcomes.settle(item, rejected(Reason.invalidRecord));
       return null;
     }
     const failure = route.mapper.map(data, item);
     if (failure !== null) {
-      this.outcomes.reject(
+      this.ctx.outcomes.settle(
         item,
-        failure.reason,
-        failure.field === undefined ? undefined : `field ${failure.field}`,
+        rejected(failure.reason, failure.field === undefined ? undefined : `field ${failure.field}`),
       );
       return null;
     }
@@ -69,9 +67,13 @@ export class RecordPreparation {
     const key = streamKey(record.stream, record.namespace);
     if (this.unknownStreams.has(key)) return;
     this.unknownStreams.add(key);
-    this.logger.warn(
+    this.ctx.logger.warn(
       `Records of stream "${record.namespace ? `${record.namespace}.` : ''}${record.stream}" are not in the ` +
         'configured catalog; they are rejected as stream_not_in_catalog.',
     );
   }
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,16 +3,22 @@
  * (so the resolver may choose a listing walk), a bounded number of calls run at once, and the answers
  * are applied strictly in input order, so which of two equal records counts as the duplicate is stable.
  * A record that survives goes to the batcher, or settles here (already enrolled recently, dry run).
+ * The per-program duplicate sets and recent enrolments are this stage's own.
  */
-import type { ConnectorConfig } from '../../config/types.js';
 import type { ContactResolver, Resolution } from '../engine-types.js';
 import { INVALID_REASON, Reason, unreachableReason } from '../rejections.js';
-import type { SyncCounters } from './summary.js';
+import { ContactIdSet } from './contact-id-set.js';
 import type { EnrolmentBatcher } from './enrolment-batcher.js';
-import type { RecordOutcomes } from './record-outcomes.js';
-import type { InFlight } from './program-state.js';
-import type { SyncFailure } from './sync-failure.js';
-import type { PipelineTuning } from './tuning.js';
+import { ALREADY_ENROLLED, rejected, WOULD_ENROL } from './outcome.js';
+import type { InFlight, ProgramRoute } from './program-state.js';
+import type { StageContext } from './stage-context.js';
+
+interface ProgramContacts {
+  /** Contacts taken by this sync: a second record for one is a duplicate. */
+  readonly seen: ContactIdSet;
+  /** Contacts the program's recent enrolments already cover (crash recovery). */
+  recent: ReadonlySet<number>;
+}
 
 export class ResolutionStage {
   /** resolve() calls running now. */
@@ -21,27 +27,38 @@ export class ResolutionStage {
   private bufferSince = 0;
   private readonly slotQueue: (() => void)[] = [];
   private chain: Promise<void> = Promise.resolve();
+  private readonly contacts = new Map<ProgramRoute, ProgramContacts>();
 
   constructor(
+    private readonly ctx: StageContext,
     private readonly resolver: ContactResolver,
-    private readonly config: ConnectorConfig,
-    private readonly tuning: PipelineTuning,
-    private readonly counters: SyncCounters,
-    private readonly outcomes: RecordOutcomes,
     private readonly batcher: EnrolmentBatcher,
-    private readonly failure: SyncFailure,
-    private readonly now: () => number,
-  ) {}
+  ) {
+    for (const program of ctx.programs)
+      this.contacts.set(program, { seen: new ContactIdSet(), recent: new Set() });
+  }
+
+  /** Before the first record: the contacts each program's recent enrolments cover. */
+  async loadRecentEnrolments(): Promise<void> {
+    for (const [program, contacts] of this.contacts) {
+      try {
+        contacts.recent = await program.engine.recentlyEnrolled();
+      } catch (error) {
+        this.ctx.failure.fail(error);
+        return;
+      }
+    }
+  }
 
   add(item: InFlight): void {
-    if (this.buffer.length === 0) this.bufferSince = this.now();
+    if (this.buffer.length === 0) this.bufferSince = this.ctx.now();
     this.buffer.push(item);
-    if (this.buffer.length >= this.tuning.resolveBatchSize) this.flush();
+    if (this.buffer.length >= this.ctx.tuning.resolveBatchSize) this.flush();
   }
 
   /** A partial batch does not wait longer than resolveMaxAgeMs for more records. */
   flushIfStale(now: number): void {
-    if (this.buffer.length > 0 && now - this.bufferSince >= this.tuning.resolveMaxAgeMs) this.flush();
+    if (this.buffer.length > 0 && now - this.bufferSince >= this.ctx.tuning.resolveMaxAgeMs) this.flush();
   }
 
   flush(): void {
@@ -49,15 +66,16 @@ export class ResolutionStage {
     const items = this.buffer;
     this.buffer = [];
     const resolution = this.resolveWithSlot(items);
+    const failure = this.ctx.failure;
     this.chain = this.chain.then(async () => {
       let resolutions: Resolution[];
       try {
         resolutions = await resolution;
       } catch (error) {
-        this.failure.fail(error);
+        failure.fail(error);
         return;
       }
-      if (this.failure.error !== undefined) return;
+      if (failure.error !== undefined) return;
       this.apply(items, resolutions);
     });
   }
@@ -68,12 +86,12 @@ export class ResolutionStage {
   }
 
   private async resolveWithSlot(items: InFlight[]): Promise<Resolution[]> {
-    if (this.active >= this.tuning.resolveConcurrency) {
+    if (this.active >= this.ctx.tuning.resolveConcurrency) {
       await new Promise<void>((resolve) => this.slotQueue.push(resolve));
     }
     this.active++;
     try {
-      if (this.failure.error !== undefined) throw this.failure.error;
+      if (this.ctx.failure.error !== undefined) throw this.ctx.failure.error;
       const resolutions = await this.resolver.resolve(items);
       if (resolutions.length !== items.length) {
         throw new Error(`resolver returned ${resolutions.length} answers for ${items.length} queries`);
@@ -86,42 +104,42 @@ export class ResolutionStage {
   }
 
   private apply(items: InFlight[], resolutions: Resolution[]): void {
-    const enrolUnreachable = this.config.enrolUnreachableContacts;
-    const dryRun = this.config.dryRun;
+    const { config, outcomes, counters } = this.ctx;
+    const enrolUnreachable = config.enrolUnreachableContacts;
+    const dryRun = config.dryRun;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const contact = resolutions[i]!.contact;
       if (resolutions[i]!.identifierRefused) {
-        this.outcomes.reject(
+        outcomes.settle(
           item,
-          INVALID_REASON[item.kind],
-          'Dotdigital refused the identifier (400 contacts:invalidId)',
+          rejected(INVALID_REASON[item.kind], 'Dotdigital refused the identifier (400 contacts:invalidId)'),
         );
         continue;
       }
       if (contact === null) {
-        this.outcomes.reject(item, Reason.contactNotFound, `looked up by ${item.kind}`);
+        outcomes.settle(item, rejected(Reason.contactNotFound, `looked up by ${item.kind}`));
         continue;
       }
       if (!enrolUnreachable) {
         const unreachable = unreachableReason(contact);
         if (unreachable !== null) {
-          this.outcomes.reject(item, unreachable);
+          outcomes.settle(item, rejected(unreachable));
           continue;
         }
       }
-      if (item.route.mapper.conflictsWith(item.record.data, item.kind, contact))
-        this.counters.identifierConflicts++;
+      // record-preparation let only records whose data is an object this far.
+      const data = item.record.data as Record<string, unknown>;
+      if (item.route.mapper.conflictsWith(data, item.kind, contact)) counters.identifierConflicts++;
       const program = item.route.program;
+      const known = this.contacts.get(program)!;
       item.contactId = contact.contactId;
-      if (!program.seen.add(contact.contactId)) {
-        this.outcomes.reject(item, Reason.duplicateInSync, `contact ${contact.contactId}`);
-      } else if (program.recent.has(contact.contactId)) {
-        this.counters.alreadyEnrolledRecently++;
-        this.outcomes.settle(item);
+      if (!known.seen.add(contact.contactId)) {
+        outcomes.settle(item, rejected(Reason.duplicateInSync, `contact ${contact.contactId}`));
+      } else if (known.recent.has(contact.contactId)) {
+        outcomes.settle(item, ALREADY_ENROLLED);
       } else if (dryRun) {
-        this.counters.wouldEnrol++;
-        this.outcomes.settle(item);
+        outcomes.settle(item, WOULD_ENROL);
       } else {
         this.batcher.add(program, item);
       }

@@ -4,6 +4,7 @@
  */
 import { describePlan, type SyncPlan } from '../enrol/allowance-plan.js';
 import type { ClientStats } from '../../dotdigital/types.js';
+import type { Outcome } from './outcome.js';
 
 export type BatchMode = 'contacts' | 'list' | 'dry_run';
 
@@ -42,9 +43,26 @@ export class SyncCounters {
     );
   }
 
-  countRejection(reason: string): void {
-    this.rejected++;
-    this.rejectedByReason.set(reason, (this.rejectedByReason.get(reason) ?? 0) + 1);
+  /** Called by RecordOutcomes.settle only, once per record. */
+  countOutcome(outcome: Outcome): void {
+    switch (outcome.kind) {
+      case 'enrolled':
+        this.enrolled++;
+        return;
+      case 'enrolled_unconfirmed':
+        this.enrolledUnconfirmed++;
+        return;
+      case 'already_enrolled':
+        this.alreadyEnrolledRecently++;
+        return;
+      case 'would_enrol':
+        this.wouldEnrol++;
+        return;
+      case 'rejected':
+        this.rejected++;
+        this.rejectedByReason.set(outcome.reason, (this.rejectedByReason.get(outcome.reason) ?? 0) + 1);
+        return;
+    }
   }
 
   countBatch(mode: BatchMode, contacts: number, why: string): void {

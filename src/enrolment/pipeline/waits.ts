@@ -37,11 +37,11 @@ export function describeWaits(figures: WaitFigures): string[] {
 export function allowanceEta(
   config: ConnectorConfig,
   awaitingEnrolment: number,
-  programs: ReadonlyMap<number, ProgramRoute>,
+  programs: readonly ProgramRoute[],
 ): { etaHintSeconds?: number } {
   if (config.enrolmentMode !== 'contacts' || awaitingEnrolment === 0) return {};
   let waited = 0;
-  for (const program of programs.values()) waited += program.engine.stats().allowanceWaitMs;
+  for (const program of programs) waited += program.engine.stats().allowanceWaitMs;
   if (waited === 0) return {};
   const calls = Math.ceil(awaitingEnrolment / MAX_CONTACTS_PER_ENROLMENT);
   return { etaHintSeconds: (calls / ENROLMENT_CALLS_PER_HOUR) * 3600 };

@@ -1,18 +1,26 @@
 /**
  * The write pipeline: records in, honest checkpoints out. This module wires the stages beside it in
- * src/enrolment/pipeline/ together and runs the read loop; each stage does one job:
+ * src/enrolment/pipeline/ together and runs the read loop. One record's way, file by file:
  *
- *   read (window: in-flight-window) → map + validate (record-preparation) → resolve + reachability +
- *   dedupe (resolution-stage, contact-id-set) → batch (enrolment-batcher) → enrol + confirm
- *   (enrolment-tracker) → outcome (record-outcomes) → checkpoint (checkpoints)
+ *   1. consume() (here) takes the messages src/protocol/reader.ts parsed from stdin; a STATE goes to the
+ *      ledger (checkpoints), a RECORD is registered there, takes a slot in the window (in-flight-window)
+ *      and is routed by stream (program-state, built from stream-plan);
+ *   2. record-preparation maps and validates it: the identifier that decides, or a rejection (unknown
+ *      stream, data not an object, no usable identifier);
+ *   3. resolution-stage resolves it to an existing contact, checks reachability, drops duplicates
+ *      (contact-id-set) and contacts recent enrolments cover;
+ *   4. enrolment-batcher puts it in its program's batch and cuts batches into submissions;
+ *   5. enrolment-tracker sends each submission through the engine (src/enrolment/enrol/), confirms it and
+ *      turns the engine's answer into the record's outcome;
+ *   6. record-outcomes settles it: the one place that counts an outcome (outcome.ts, summary), keeps a
+ *      rejected record, frees the window slot and tells the ledger, which releases each state once every
+ *      record before it has its outcome; ../rejected-records/durable-release echoes it once the
+ *      rejections before it are stored.
  *
- * Per-program state (its engine, duplicate set, batch) is in program-state; progress logs and the end-of-sync
- * summary in progress and summary.
- *
- * Every record gets exactly one outcome (enrolled, or rejected with a reason) and the checkpoint ledger
- * echoes each state once every record before it has one. A bounded window of records in flight gives
- * backpressure: while it is full nothing more is read from stdin, so memory stays flat however long the
- * input is.
+ * Every stage takes one StageContext (stage-context) and owns its own state; sync-failure is the first
+ * error that stops the sync, output-watch whether anybody still hears the states, tuning the knobs,
+ * progress and waits the progress lines. A bounded window of records in flight gives backpressure: while
+ * it is full nothing more is read from stdin, so memory stays flat however long the input is.
  */
 import type { Logger } from 'pino';
 
@@ -25,10 +33,12 @@ import type { ContactResolver, EnrolmentEngine } from '../engine-types.js';
 import { EnrolmentBatcher } from './enrolment-batcher.js';
 import { EnrolmentTracker } from './enrolment-tracker.js';
 import { InFlightWindow } from './in-flight-window.js';
+import { OutputWatch, type MessageSink } from './output-watch.js';
 import { RecordOutcomes } from './record-outcomes.js';
 import { RecordPreparation } from './record-preparation.js';
 import { ResolutionStage } from './resolution-stage.js';
 import { buildRoutes, type ProgramRoute } from './program-state.js';
+import type { StageContext } from './stage-context.js';
 import type { StreamPlan } from './stream-plan.js';
 import { ReaderStallGuard } from './reader-stall.js';
 import { SyncFailure } from './sync-failure.js';
@@ -41,14 +51,9 @@ import { DurableRelease } from '../rejected-records/durable-release.js';
 import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSummary } from './summary.js';
 
 export { planStreams, type StreamPlan } from './stream-plan.js';
+export type { MessageSink } from './output-watch.js';
 export { DEFAULT_TUNING, type PipelineTuning } from './tuning.js';
 export type { BatchMode };
-
-/** What the pipeline needs of the protocol writer (ProtocolWriter satisfies it). */
-export interface MessageSink {
-  write(message: AirbyteMessage): boolean;
-  waitForDrain(): Promise<void>;
-}
 
 export interface PipelineOptions {
   config: ConnectorConfig;
@@ -85,7 +90,7 @@ export class WritePipeline {
   private readonly counters: SyncCounters;
   private readonly ledger: CheckpointLedger;
   private readonly durable: DurableRelease;
-  private readonly programs: ReadonlyMap<number, ProgramRoute>;
+  private readonly programs: readonly ProgramRoute[];
   private readonly progress: ProgressReporter;
   private readonly failure: SyncFailure;
   private readonly window: InFlightWindow;
@@ -95,8 +100,11 @@ export class WritePipeline {
   private readonly batcher: EnrolmentBatcher;
   private readonly tracker: EnrolmentTracker;
   private readonly stall: ReaderStallGuard;
+  private readonly output: OutputWatch;
 
   private drainNeeded = false;
+  /** The error that ended the input (a broken line): the work before it is finished, then the sync fails with it. */
+  private brokenInput: unknown = undefined;
   private closed = false;
 
   constructor(private readonly options: PipelineOptions) {
@@ -117,7 +125,7 @@ export class WritePipeline {
       this.counters.startedAt,
     );
     const routes = buildRoutes(options.streams, options.engines, config);
-    this.programs = routes.programs;
+    this.programs = [...routes.programs.values()];
 
     this.failure = new SyncFailure(() => {
       options.stopInput?.();
@@ -128,34 +136,24 @@ export class WritePipeline {
       this.resolution.flush(),
     );
     this.outcomes = new RecordOutcomes(this.counters, options.rejections, this.ledger, this.window);
-    this.tracker = new EnrolmentTracker(
+    this.output = new OutputWatch(options.out, this.failure, logger, () => this.durable.drained());
+    const context: StageContext = {
       config,
+      tuning: this.tuning,
       logger,
-      this.counters,
-      this.ledger,
-      this.outcomes,
-      this.failure,
-      this.now,
-    );
-    this.batcher = new EnrolmentBatcher(
-      routes.programs,
-      config,
-      this.tuning,
-      this.tracker,
-      this.failure,
-      this.now,
-    );
-    this.resolution = new ResolutionStage(
-      options.resolver,
-      config,
-      this.tuning,
-      this.counters,
-      this.outcomes,
-      this.batcher,
-      this.failure,
-      this.now,
-    );
-    this.preparation = new RecordPreparation(routes.streams, this.outcomes, logger);
+      counters: this.counters,
+      outcomes: this.outcomes,
+      ledger: this.ledger,
+      failure: this.failure,
+      programs: this.programs,
+      output: this.output,
+      now: this.now,
+    };
+    // Built from the last stage back: each takes the stage it hands records to.
+    this.tracker = new EnrolmentTracker(context);
+    this.batcher = new EnrolmentBatcher(context, this.tracker);
+    this.resolution = new ResolutionStage(context, options.resolver, this.batcher);
+    this.preparation = new RecordPreparation(context, routes.streams);
     this.stall = new ReaderStallGuard(this.tuning.readerStallLimitMs);
   }
 
@@ -172,10 +170,13 @@ export class WritePipeline {
     signal?.addEventListener('abort', onAbort, { once: true });
     const ticker = setInterval(() => this.tick(), this.tuning.tickMs);
     try {
-      await this.loadRecentEnrolments();
+      await this.resolution.loadRecentEnrolments();
       // consume() may sit on a read that never returns (a silent stdin); a failure must not wait for it.
       if (this.failure.error === undefined) await Promise.race([this.consume(batches), this.failure.failed]);
-      if (this.failure.error === undefined) await this.finishWork();
+      if (this.failure.error === undefined) {
+        if (this.brokenInput === undefined) await this.finishWork();
+        else await this.finishBeforeBrokenInput(this.brokenInput);
+      }
       if (this.failure.error !== undefined) await this.settleAfterFailure();
       await this.durable.drained();
       // Rejections after the last state are counted in the summary: they must be stored too.
@@ -194,17 +195,6 @@ export class WritePipeline {
     return summary;
   }
 
-  private async loadRecentEnrolments(): Promise<void> {
-    for (const program of this.programs.values()) {
-      try {
-        program.recent = await program.engine.recentlyEnrolled();
-      } catch (error) {
-        this.failure.fail(error);
-        return;
-      }
-    }
-  }
-
   /**
    * Takes messages a chunk of stdin at a time (one await per chunk, not per record); the window is
    * checked between records, so a full window pauses reading even in the middle of a chunk.
@@ -221,7 +211,14 @@ export class WritePipeline {
         }
         const storing = this.options.rejections.backpressure();
         if (storing !== null) await Promise.race([storing, failure.failed]);
-        const next = await iterator.next();
+        let next: IteratorResult<readonly Numbered[] | Numbered>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          // A broken line (or a failed read): what came before it is still worth finishing.
+          this.brokenInput = error;
+          break;
+        }
         if (next.done || failure.error !== undefined) break;
         const batch = Array.isArray(next.value) ? next.value : [next.value as Numbered];
         for (let i = 0; i < batch.length; i++) {
@@ -272,31 +269,63 @@ export class WritePipeline {
       counters: this.counters,
       inFlight: this.window.count,
       waitingStates: this.ledger.waitingStates,
-      awaitingEnrolment: this.tracker.awaitingEnrolment,
+      awaitingEnrolment: this.awaitingEnrolment(),
       waitingOn: describeWaits({
         resolving: this.resolution.active,
-        submitting: this.batcher.submitting(),
+        submitting: this.tracker.submitting,
         processing: this.tracker.processing,
         readerBlocked: this.window.readerBlocked,
         window: this.window.size,
       }),
-      ...allowanceEta(this.options.config, this.tracker.awaitingEnrolment, this.programs),
+      ...allowanceEta(this.options.config, this.awaitingEnrolment(), this.programs),
     }));
   }
 
+  /** Contacts resolved and queued or submitted but without an outcome yet. */
+  private awaitingEnrolment(): number {
+    return this.batcher.queued + this.tracker.awaiting;
+  }
+
   private async finishWork(): Promise<void> {
-    const failed = this.failure.failed;
-    this.resolution.flush();
-    await Promise.race([this.resolution.applied(), failed]);
-    if (this.failure.error !== undefined) return;
-    this.batcher.flushAll();
-    await Promise.race([this.batcher.submitted(), failed]);
-    await this.tracker.drainBackground();
-    if (this.failure.error !== undefined) return;
+    if (!(await this.finishRecordsRead())) return;
     this.ledger.releaseRemaining();
     // releaseRemaining may start staging-list releases; they finish before the engines' clean-up.
     await this.tracker.drainBackground();
     await this.tracker.waitForLateConfirmations(this.tuning.lateConfirmGraceMs);
+    // The engines' clean-up deletes staging lists: only if the states that make them useless were heard.
+    await this.output.heard();
+  }
+
+  /** Sends and settles every record read so far; false when the sync failed meanwhile. */
+  private async finishRecordsRead(): Promise<boolean> {
+    const failed = this.failure.failed;
+    this.resolution.flush();
+    await Promise.race([this.resolution.applied(), failed]);
+    if (this.failure.error !== undefined) return false;
+    this.batcher.flushAll();
+    await Promise.race([this.tracker.submitted(), failed]);
+    await this.tracker.drainBackground();
+    return this.failure.error === undefined;
+  }
+
+  /**
+   * The input broke (a line that is not an Airbyte message): the sync still fails, naming the line, but
+   * first finishes the records that states before the line cover, so those states are echoed and the
+   * retry starts after them. Records after the last of those states are not sent: no state this attempt
+   * can echo covers them, so the retry brings them again.
+   */
+  private async finishBeforeBrokenInput(error: unknown): Promise<void> {
+    this.options.stopInput?.();
+    const left = this.ledger.pendingAfterLastState;
+    this.batcher.holdUncovered();
+    if (left > 0) {
+      this.options.logger.warn(
+        `${left} records after the last state before the broken input line are not enrolled by this attempt: ` +
+          'no state it can echo covers them, and the retry brings them again.',
+      );
+    }
+    await this.finishRecordsRead();
+    this.failure.fail(error);
   }
 
   private async settleAfterFailure(): Promise<void> {
@@ -319,7 +348,7 @@ export class WritePipeline {
     return buildSummary(this.counters, {
       dryRun: config.dryRun,
       now: this.now(),
-      engines: [...this.programs.values()].map((program) => program.engine.stats()),
+      engines: this.programs.map((program) => program.engine.stats()),
       api,
       // The dry run resolved for real, so its look-ups and listing pages are the real sync's.
       ...(config.dryRun

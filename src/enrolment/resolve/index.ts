@@ -82,9 +82,7 @@ export function createContactResolver(
     }
   }
 
-  async function resolveDistinct(
-    queries: Map<string, IdentifierQuery>,
-  ): Promise<Map<string, LookupAnswer>> {
+  async function resolveDistinct(queries: Map<string, IdentifierQuery>): Promise<Map<string, LookupAnswer>> {
     for (const query of queries.values()) kindsSeen.add(query.kind);
     const answers = new Map<string, LookupAnswer>();
     const open = new Map(queries);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import type { EnrolmentEngine } from '../../../src/enrolment/engine-types.js';
+import type { EnrolmentEngine, SubmittedEnrolment } from '../../../src/enrolment/engine-types.js';
 import {
   planStreams,
   WritePipeline,
   type PipelineTuning,
 } from '../../../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectedRecord, RejectionSink } from '../../../src/enrolment/rejections.js';
-import { ConfigError, TransientError } from '../../../src/protocol/errors.js';
+import { ConfigError, SystemError, TransientError } from '../../../src/protocol/errors.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../../src/protocol/messages.js';
 import {
   captureLogger,
@@ -70,10 +70,11 @@ function harness(
     tuning?: Partial<PipelineTuning>;
     signal?: AbortSignal;
     streams?: { name: string; namespace?: string }[];
+    out?: MemoryOut;
   } = {},
 ): Harness {
   const config = testConfig(options.config);
-  const out = new MemoryOut();
+  const out = options.out ?? new MemoryOut();
   const sink = new MemorySink();
   const engine = options.engine ?? new MemoryEngine();
   const resolver = options.resolver ?? new MemoryResolver(contacts(200));
@@ -429,7 +430,7 @@ describe('WritePipeline batching and reporting', () => {
   it('releases a list-mode enrolment only after the state covering its records is echoed', async () => {
     const events: string[] = [];
     class ReleasingEngine extends MemoryEngine {
-      override async release(enrolment: { enrolmentId: string }): Promise<void> {
+      override async release(enrolment: SubmittedEnrolment): Promise<void> {
         events.push(`release ${enrolment.enrolmentId}`);
       }
     }
@@ -476,6 +477,92 @@ describe('WritePipeline batching and reporting', () => {
     expect(progress).toMatch(/waiting on Dotdigital contact look-ups/);
     expect(progress).toMatch(/records\/s/);
     expect(progress).toMatch(/done in about/);
+  });
+});
+
+describe('WritePipeline at the edges of its input and output', () => {
+  it('on a broken input line, finishes the records states before it cover, echoes them, then fails', async () => {
+    const h = harness();
+    const broken = new SystemError('Input line 24 is not a valid Airbyte message: it is not valid JSON.');
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      const messages: AirbyteMessage[] = [];
+      for (let i = 1; i <= 23; i++) {
+        messages.push(record({ contact_id: i }));
+        if (i % 10 === 0) messages.push(streamState(i));
+      }
+      yield messages.map((message) => ({ message }));
+      throw broken;
+    }
+    await expect(h.pipeline.run(source())).rejects.toBe(broken);
+    expect(cursors(h.out)).toEqual([10, 20]);
+    expect(stats(h.out)).toEqual([
+      { recordCount: 10, rejectedRecordCount: 0 },
+      { recordCount: 10, rejectedRecordCount: 0 },
+    ]);
+    // Records 21-23 follow the last state: no echoed state covers them, so they wait for the retry.
+    expect(h.engine.submitted.flat().sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    expect(h.log.lines.some((l) => l.msg.startsWith('3 records after the last state'))).toBe(true);
+  });
+
+  it('rejects a record whose data is not an object as invalid_record, and counts it', async () => {
+    const h = harness();
+    const bad = (data: unknown): AirbyteMessage => ({
+      type: 'RECORD',
+      record: { stream: 'audience', data, emitted_at: 1 },
+    });
+    const summary = await h.pipeline.run(
+      messagesOf([bad('a string'), bad(42), bad(null), bad([1]), record({ contact_id: 1 }), streamState(1)]),
+    );
+    expect(h.sink.rejected.map((r) => r.reason)).toEqual(Array(4).fill('invalid_record'));
+    expect(stats(h.out)).toEqual([
+      { recordCount: 1, rejectedRecordCount: 4, additionalStats: { 'rejected.invalid_record': 4 } },
+    ]);
+    expect(summary.outcomes).toMatchObject({ enrolled: 1, rejected: 4 });
+  });
+
+  it('once stdout is closed, enrols nobody more and deletes no staging list', async () => {
+    const events: string[] = [];
+    class ReleasingEngine extends MemoryEngine {
+      override async release(enrolment: SubmittedEnrolment): Promise<void> {
+        events.push(`release ${enrolment.enrolmentId}`);
+      }
+    }
+    const engine = new ReleasingEngine();
+    // A stdout whose reader goes away: every write after that fails, as a pipe nobody reads does.
+    let closed = false;
+    const out = Object.assign(new MemoryOut(), {
+      delivered: async () => {
+        if (closed) throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      },
+    });
+    const h = harness({ engine, out, config: { enrolmentMode: 'list' }, tuning: { listMaxAgeMs: 20 } });
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      yield [{ message: record({ contact_id: 1 }) }, { message: streamState(1) }];
+      while (!events.includes('release e1')) await new Promise((resolve) => setTimeout(resolve, 5));
+      closed = true;
+      yield [{ message: record({ contact_id: 2 }) }, { message: streamState(2) }];
+    }
+    await expect(h.pipeline.run(source())).rejects.toThrow(/stdout was closed/);
+    expect(engine.submitted).toEqual([[1]]);
+    expect(events).toEqual(['release e1']);
+    expect(cursors(h.out)).toEqual([1]);
+  });
+
+  it('stops at once when stdout reports that its reader went away', async () => {
+    let fail!: (error: Error) => void;
+    const out = Object.assign(new MemoryOut(), {
+      onFailure: (listener: (error: Error) => void) => (fail = listener),
+    });
+    const h = harness({ out });
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      yield [{ message: record({ contact_id: 1 }) }];
+      fail(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      yield [{ message: record({ contact_id: 2 }) }, { message: streamState(1) }];
+    }
+    await expect(h.pipeline.run(source())).rejects.toBeInstanceOf(TransientError);
+    expect(h.engine.submitted).toEqual([]);
   });
 });
 

@@ -101,6 +101,7 @@ export class MemoryEngine implements EnrolmentEngine {
     this.submitted.push([...contactIds]);
     for (const id of contactIds) this.enrolled.set(id, (this.enrolled.get(id) ?? 0) + 1);
     return {
+      sent: true,
       enrolmentId: `e${++this.sequence}`,
       contactIds: [...contactIds],
       mode: contactIds.length > 25 ? 'list' : 'contacts',
