@@ -1,3 +1,4 @@
+import { MarkerTrail } from '../../dotdigital/paging.js';
 import type { Logger } from 'pino';
 import type { AddressBook, DotdigitalClient } from '../../dotdigital/types.js';
 import { parseStagingListName, stagingListName, type StagingListName } from './staging-list-name.js';
@@ -78,17 +79,13 @@ export class StagingLists {
    */
   async members(listId: number): Promise<number[]> {
     const members: number[] = [];
-    const seen = new Set<string>();
+    const trail = new MarkerTrail(`member listing of staging list ${listId} (GET /contacts/v3?~listId)`);
     let marker: string | undefined;
     for (;;) {
       const page = await this.client.listContacts({ limit: MEMBERS_PAGE_SIZE, marker, listId });
       for (const contact of page.contacts) members.push(contact.contactId);
       if (page.nextMarker === undefined) return members;
-      if (seen.has(page.nextMarker)) {
-        throw new Error(`GET /contacts/v3?~listId=${listId} gave the marker ${page.nextMarker} twice`);
-      }
-      seen.add(page.nextMarker);
-      marker = page.nextMarker;
+      marker = trail.follow(page.nextMarker);
     }
   }
 

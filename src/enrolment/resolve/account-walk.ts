@@ -1,4 +1,5 @@
 import type { IdentifierKind } from '../../config/types.js';
+import { MarkerTrail } from '../../dotdigital/paging.js';
 import type { DotdigitalClient } from '../../dotdigital/types.js';
 import { ContactIndex } from './contact-index.js';
 
@@ -12,6 +13,7 @@ export const SCAN_PAGE_SIZE = 5000;
  */
 export class AccountWalk {
   private marker: string | undefined;
+  private readonly trail = new MarkerTrail('contact listing (GET /contacts/v3)');
   private done = false;
   private queue: Promise<unknown> = Promise.resolve();
   pagesRead = 0;
@@ -52,8 +54,8 @@ export class AccountWalk {
         );
         this.pagesRead++;
         for (const contact of page.contacts) this.index.add(contact);
-        if (page.nextMarker === undefined || page.contacts.length === 0) this.done = true;
-        else this.marker = page.nextMarker;
+        if (page.nextMarker === undefined) this.done = true;
+        else this.marker = this.trail.follow(page.nextMarker);
       }
     } finally {
       this.index.seal();
