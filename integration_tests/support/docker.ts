@@ -29,7 +29,7 @@ export const setUpTimeouts = {
 /**
  * The image the connector Dockerfile builds FROM. No image registry is reachable where these tests
  * normally run, so by default it is a local stand-in built by scripts/build-base-image.sh (cached by tag).
- * Where a registry is reachable, set CONNECTOR_BASE_IMAGE (e.g. node:20-bookworm-slim) to build on the
+ * Where a registry is reachable, set CONNECTOR_BASE_IMAGE (e.g. node:24-bookworm-slim) to build on the
  * real base instead; the tests never pull anything on their own.
  */
 export async function resolveBaseImage(): Promise<string> {
