@@ -17,6 +17,7 @@ import {
   streamState,
   type Message,
 } from './write-harness.js';
+import { parseStagingListName } from '../../src/enrolment/enrol/staging-list-name.js';
 import { emulatorForEachTest } from '../support/emulator-lifecycle.js';
 
 const emu = emulatorForEachTest(EMULATOR_OPTIONS);
@@ -138,6 +139,8 @@ describe('write (built CLI against the emulator)', () => {
   });
 
   it('counts contacts enrolled by a recent enrolment as enrolled instead of enrolling them again', async () => {
+    // The look-back knows a contacts-mode enrolment's members only when Dotdigital's answers list them.
+    emu().control.updateSettings({ enrolmentAnswerMembers: 'listed' });
     const audience = reachable(5);
     const input = [...audience.map((n) => rec({ contact_id: contactId(n) })), streamState(1)];
     await runWrite(emu(), input);
@@ -225,7 +228,7 @@ describe('write (built CLI against the emulator)', () => {
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
   });
 
-  it('list mode enrols a batch through one staging list, then deletes the list', async () => {
+  it('list mode enrols a batch through one staging list, then keeps it, marked enrolled, for the look-back', async () => {
     const audience = reachable(60);
     const input: Message[] = [];
     audience.forEach((n, i) => {
@@ -240,7 +243,8 @@ describe('write (built CLI against the emulator)', () => {
     expect(calls[0]!.addressBooks).toHaveLength(1);
     const counts = enrolmentCounts(emu(), 1002);
     expect(audience.every((n) => counts.get(contactId(n)) === 1)).toBe(true);
-    expect(emu().control.addressBooks()).toEqual([]);
+    const left = emu().control.addressBooks();
+    expect(left.map((book) => parseStagingListName(book.name)?.phase)).toEqual(['enrolled']);
     expect(run.logs.find((l) => l.startsWith('Sync finished'))).toContain(
       '"list":{"batches":1,"contacts":60',
     );

@@ -32,7 +32,7 @@ import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
-import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
+import { batchMode, describeBatchRule } from '../batch-mode.js';
 import { submitContacts } from './contacts-submit.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
@@ -66,18 +66,6 @@ const STAGING_LEASE_MS = 60 * 60_000;
  * members when it processes the enrolment, so a list deleted while processing would enrol nobody.
  */
 const MIN_ENROLLED_KEEP_MS = 24 * 3_600_000;
-
-/** The list-or-contacts rule: a batch goes through a staging list in list mode, or in auto mode when it
- * has more than 25 contacts or reaches list_mode_threshold. */
-export function batchMode(
-  config: Pick<ConnectorConfig, 'enrolmentMode' | 'listModeThreshold'>,
-  batchSize: number,
-): 'contacts' | 'list' {
-  if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
-  return batchSize > MAX_CONTACTS_PER_ENROLMENT || batchSize >= config.listModeThreshold
-    ? 'list'
-    : 'contacts';
-}
 
 interface PendingOutcome {
   /** Contacts left out of the call: deleted, refused for their status, or not added to the staging list. */
@@ -302,7 +290,7 @@ export function createEnrolmentEngine(
       allowanceWaitMs: waiter.totalWaitMs,
       processingWaitMs: processingWait.totalMs(),
       batchesByMode: { ...batchesByMode },
-      modeRule: describeModeRule(config),
+      modeRule: describeBatchRule(config),
       contactsDeletedBeforeEnrolment: deletedBeforeEnrolment,
       stagingListsLeft: heldLists.size + deferredDeletes.size + keptLists,
       allowanceHeldByOthers: waiter.unitsHeldByOthers,
@@ -321,12 +309,4 @@ function ownSignal(outer: AbortSignal | undefined): AbortSignal | undefined {
   if (outer.aborted) inner.abort(outer.reason);
   else outer.addEventListener('abort', () => inner.abort(outer.reason), { once: true });
   return inner.signal;
-}
-
-function describeModeRule(config: Pick<ConnectorConfig, 'enrolmentMode' | 'listModeThreshold'>): string {
-  if (config.enrolmentMode === 'contacts')
-    return 'enrolment_mode is contacts: up to 25 contact IDs per enrolment call';
-  if (config.enrolmentMode === 'list')
-    return 'enrolment_mode is list: every batch goes through a staging list';
-  return `enrolment_mode is auto: batches of ${config.listModeThreshold} or more contacts (or more than 25) go through a staging list`;
 }

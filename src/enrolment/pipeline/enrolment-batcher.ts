@@ -4,6 +4,7 @@
  * (idle or old enough), so checkpoints keep moving on a slow trickle of records. The batches are this
  * stage's own; a cut batch is handed to the tracker, which queues and sends it.
  */
+import { goesThroughList } from '../batch-mode.js';
 import type { EnrolmentTracker } from './enrolment-tracker.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
 import { MAX_CONTACTS_PER_ENROLMENT } from '../../dotdigital/limits.js';
@@ -59,7 +60,7 @@ export class EnrolmentBatcher {
       const age = now - batch.firstAt;
       const old = age >= tuning.enrolMaxAgeMs;
       if (readerBlocked && (idle || old)) this.flush(program, batch);
-      else if (stateWaiting && this.wouldUseList(batch.items.length)) {
+      else if (stateWaiting && goesThroughList(this.ctx.config, batch.items.length)) {
         if (age >= tuning.listMaxAgeMs) this.flush(program, batch);
       } else if (stateWaiting && (idle || old)) this.flush(program, batch);
     }
@@ -94,7 +95,7 @@ export class EnrolmentBatcher {
     if (items.length === 0) return;
     batch.items = [];
     this.queuedCount -= items.length;
-    const asList = this.wouldUseList(items.length);
+    const asList = goesThroughList(this.ctx.config, items.length);
     const chunkSize = asList ? items.length : MAX_CONTACTS_PER_ENROLMENT;
     for (let start = 0; start < items.length; start += chunkSize) {
       this.tracker.enqueue(program, items.slice(start, start + chunkSize));
@@ -105,8 +106,4 @@ export class EnrolmentBatcher {
    * List mode for `list`, and in `auto` for batches of at least list_mode_threshold; anything else is
    * sent as chunks of at most 25 contact IDs, which every engine takes by contacts.
    */
-  private wouldUseList(size: number): boolean {
-    const { enrolmentMode, listModeThreshold } = this.ctx.config;
-    return enrolmentMode === 'list' || (enrolmentMode === 'auto' && size >= listModeThreshold);
-  }
 }

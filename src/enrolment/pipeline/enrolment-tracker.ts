@@ -12,6 +12,7 @@ import {
   type SentEnrolment,
   type SubmittedEnrolment,
 } from '../engine-types.js';
+import { batchModeReason } from '../batch-mode.js';
 import { enrolmentFaultReason, Reason } from '../rejections.js';
 import { ENROLLED, ENROLLED_UNCONFIRMED, rejected, type Outcome } from './outcome.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
@@ -91,7 +92,7 @@ export class EnrolmentTracker {
     } finally {
       this.submittingCount -= items.length;
     }
-    counters.countBatch(enrolment.mode, items.length, this.batchModeReason(enrolment.mode));
+    counters.countBatch(enrolment.mode, items.length, batchModeReason(this.ctx.config, enrolment.mode));
     if (!enrolment.sent) {
       // No call was made: every contact was dropped, and nothing is left for Dotdigital to finish.
       this.settleItems(items, enrolment.dropped, new Set(), 'nothing was left to send');
@@ -138,17 +139,6 @@ export class EnrolmentTracker {
     for (const pending of [...this.pending]) {
       if (!pending.settled) this.settleUnconfirmed(pending, 'the sync is stopping');
     }
-  }
-
-  private batchModeReason(mode: SubmittedEnrolment['mode']): string {
-    const { enrolmentMode, listModeThreshold } = this.ctx.config;
-    return mode === 'list'
-      ? enrolmentMode === 'list'
-        ? 'enrolment_mode is list'
-        : `batches of ${listModeThreshold} or more contacts go through a staging list`
-      : enrolmentMode === 'contacts'
-        ? 'enrolment_mode is contacts'
-        : `batches under ${listModeThreshold} contacts are enrolled by contact IDs`;
   }
 
   private async confirm(pending: Pending, deadline: number): Promise<void> {

@@ -2,6 +2,7 @@
  * Progress lines for long syncs: what has happened, what is waiting and why, and how long the work in
  * hand should still take. The orchestrator shows these logs; silence for minutes looks like a hang.
  */
+import { formatDuration } from '../../time/duration.js';
 import type { SyncCounters } from './summary.js';
 
 export interface ProgressSnapshot {
@@ -14,14 +15,6 @@ export interface ProgressSnapshot {
   waitingOn: string[];
   /** Seconds until the in-hand work is done if a better estimate than the rate exists (allowance). */
   etaHintSeconds?: number;
-}
-
-function formatDuration(totalSeconds: number): string {
-  if (!Number.isFinite(totalSeconds)) return 'unknown';
-  const s = Math.max(0, Math.round(totalSeconds));
-  if (s < 90) return `${s}s`;
-  if (s < 5400) return `${Math.round(s / 60)}min`;
-  return `${(s / 3600).toFixed(1)}h`;
 }
 
 export class ProgressReporter {
@@ -57,7 +50,7 @@ export class ProgressReporter {
       `, ${c.rejected} rejected, ${s.inFlight} in flight (${s.awaitingEnrolment} awaiting enrolment), ` +
       `${s.waitingStates} states waiting; ${rate.toFixed(1)} records/s; ` +
       `${s.waitingOn.length > 0 ? `waiting on ${s.waitingOn.join('; ')}; ` : ''}` +
-      `work in hand done in about ${formatDuration(eta)}.`
+      `work in hand done in about ${Number.isFinite(eta) ? formatDuration(eta * 1000) : 'unknown'}.`
     );
   }
 }

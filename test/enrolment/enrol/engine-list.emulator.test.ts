@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../emulator/src/index.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import { batchMode, createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
+import { batchMode } from '../../../src/enrolment/batch-mode.js';
+import { createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
 import { TransientError } from '../../../src/protocol/errors.js';
 import { parseStagingListName, stagingListName } from '../../../src/enrolment/enrol/staging-list-name.js';
 import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';

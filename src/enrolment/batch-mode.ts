@@ -1,0 +1,46 @@
+import type { ConnectorConfig } from '../config/types.js';
+import { MAX_CONTACTS_PER_ENROLMENT } from '../dotdigital/limits.js';
+
+/**
+ * The list-or-contacts rule, stated once: a batch goes through a staging list in `list` mode, or in
+ * `auto` mode from `list_mode_threshold` contacts; every other batch is enrolled by contact IDs, at most
+ * 25 a call. The pipeline cuts smaller batches into calls of 25, so a batch that reaches the engine with
+ * more than 25 contacts can only go through a list.
+ */
+type SendMode = 'contacts' | 'list';
+type ModeConfig = Pick<ConnectorConfig, 'enrolmentMode' | 'listModeThreshold'>;
+
+/** Whether the contacts collected for a program go as one staging-list batch (else calls of 25). */
+export function goesThroughList(config: ModeConfig, contacts: number): boolean {
+  return (
+    config.enrolmentMode === 'list' ||
+    (config.enrolmentMode === 'auto' && contacts >= config.listModeThreshold)
+  );
+}
+
+/** How the engine sends one batch. */
+export function batchMode(config: ModeConfig, contacts: number): SendMode {
+  if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
+  return goesThroughList(config, contacts) || contacts > MAX_CONTACTS_PER_ENROLMENT ? 'list' : 'contacts';
+}
+
+/** The rule in words, for the summary. */
+export function describeBatchRule(config: ModeConfig): string {
+  if (config.enrolmentMode === 'contacts')
+    return 'enrolment_mode is contacts: up to 25 contact IDs per enrolment call';
+  if (config.enrolmentMode === 'list')
+    return 'enrolment_mode is list: every batch goes through a staging list';
+  return `enrolment_mode is auto: batches of ${config.listModeThreshold} or more contacts go through a staging list, smaller ones are enrolled by contact IDs`;
+}
+
+/** Why one batch went the way it did, for the summary's per-batch line. */
+export function batchModeReason(config: ModeConfig, mode: SendMode): string {
+  if (mode === 'list') {
+    return config.enrolmentMode === 'list'
+      ? 'enrolment_mode is list'
+      : `batches of ${config.listModeThreshold} or more contacts go through a staging list`;
+  }
+  return config.enrolmentMode === 'contacts'
+    ? 'enrolment_mode is contacts'
+    : `batches under ${config.listModeThreshold} contacts are enrolled by contact IDs`;
+}
