@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EMULATOR_OPTIONS } from '../../test/cli/write-harness.js';
 
 export interface EmulatorContainer {
   /** http://127.0.0.1:PORT, the bare root (region r1). */
@@ -41,6 +42,9 @@ async function isHealthy(url: string): Promise<boolean> {
  * testcontainers is pinned to 11.x: 12.x depends on undici 8, which needs Node >= 22.19 and fails at import
  * on Node 20, the connector's runtime.
  */
+/** Emulated time per real time in the container tests, as in the CLI tests. */
+const EMULATOR_TIME_SCALE = EMULATOR_OPTIONS.timeScale ?? 100;
+
 export async function startEmulatorContainer(image: string): Promise<EmulatorContainer> {
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   // The engine runs without a bridge network, so testcontainers must not look for a gateway address.
@@ -51,7 +55,9 @@ export async function startEmulatorContainer(image: string): Promise<EmulatorCon
   const container = await new GenericContainer(image)
     .withName(`dotdigital-emulator-${randomUUID()}`)
     .withNetworkMode('host')
-    .withCommand(['--host', '127.0.0.1', '--port', String(port)])
+    // Dotdigital takes minutes to process an enrolment (the emulator's default); the CLI tests' time scale
+    // (test/cli/write-harness.ts) makes five emulated minutes three real seconds.
+    .withCommand(['--host', '127.0.0.1', '--port', String(port), '--time-scale', String(EMULATOR_TIME_SCALE)])
     .withWaitStrategy(Wait.forLogMessage(/listening on/))
     .withStartupTimeout(60_000)
     .start();
