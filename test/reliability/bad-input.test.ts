@@ -301,6 +301,8 @@ describe('bad input (fast-check, built CLI against the emulator)', () => {
       if ((i + 1) % 10 === 0) messages.push({ type: 'STATE', state: { type: 'LEGACY', data: { i } } });
     });
     emu.control.resetAllowance();
+    // This is about memory, not Dotdigital's minutes of processing: the window drains as batches finish.
+    emu.control.updateSettings({ enrolmentProcessingMs: 2_000 });
     // Run as in a memory-limited container: Node sizes its heap from the container's limit, and on this
     // 24 GB machine V8 would otherwise defer collecting dead 1 MB strings, so peak RSS would measure the
     // garbage collector's patience rather than what the connector holds. Under a 160 MB heap, a connector
