@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/src/index.js';
+import { parseStagingListName } from '../src/enrolment/enrol/staging-list-name.js';
 
 /** The repository root: the nearest folder above this file that holds spec.json (dist/ or .tmp/ builds alike). */
 function findRoot(): string {
@@ -189,7 +190,10 @@ async function main(): Promise<void> {
           .join(' '),
       );
     }
-    line('staging lists left behind', emulator.control.addressBooks().length);
+    // An enrolled staging list is kept for the look-back on purpose (a re-run reads who it enrolled).
+    const phases = emulator.control.addressBooks().map((book) => parseStagingListName(book.name)?.phase);
+    line('staging lists kept for the look-back', phases.filter((phase) => phase === 'enrolled').length);
+    line('staging lists left behind', phases.filter((phase) => phase !== 'enrolled').length);
     const summary = write.messages.find(
       (m) => m.type === 'LOG' && /Sync finished/.test(m.log?.message ?? ''),
     );

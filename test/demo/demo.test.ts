@@ -50,6 +50,7 @@ describe('the demo (npm run demo)', () => {
     expect(enrolled).toBeGreaterThan(1000);
     expect(figure(out, 'contacts enrolled more than once')).toBe(0);
     expect(figure(out, 'staging lists left behind')).toBe(0);
+    expect(figure(out, 'staging lists kept for the look-back')).toBe(1);
     for (const reason of ['duplicate_in_sync', 'invalid_email', 'contact_not_found', 'missing_identifier']) {
       expect(out).toContain(reason);
     }
