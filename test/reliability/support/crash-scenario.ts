@@ -94,7 +94,7 @@ export async function runCrashScenario(
     for (let attempt = 0; attempt < plan.length + 3 && !finished; attempt++) {
       const input = scenario.restart === 'start' ? audience.input : replayAfter(audience.input, lastEchoedId);
       // The allowance is not what this is about: each attempt starts with the hour's calls unspent.
-      emu.control.resetAllowance();
+      startFreshHour(emu);
       const callsBefore = emu.control.enrolmentCalls().length;
       const sync = startSync(emu, config);
       const point = plan[attempt];
@@ -143,7 +143,7 @@ export async function runCrashScenario(
         // Contacts-mode enrolments are known only from Dotdigital's answers, which here name nobody.
         for (const call of emu.control.enrolmentCalls()) for (const id of call.contacts) residual.add(id);
       }
-      emu.control.resetAllowance();
+      startFreshHour(emu);
       const sync = startSync(emu, config);
       void sync.send(audience.input).then(() => sync.end());
       const ended = await sync.ended;
@@ -172,4 +172,14 @@ export async function runCrashScenario(
   } finally {
     await emu.stop();
   }
+}
+
+/**
+ * The connector reads the account's spent allowance from the enrolment listings (every enrolment of the
+ * rolling hour), so forgetting the emulator's own count is not enough: an emulated hour passes. That is
+ * well inside the look-back and the enrolled lists' keep-until date, and past a dead attempt's lease.
+ */
+function startFreshHour(emu: RunningEmulator): void {
+  emu.control.setClock({ advanceMs: 3_600_000 });
+  emu.control.resetAllowance();
 }
