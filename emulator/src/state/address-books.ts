@@ -5,11 +5,21 @@ import type { World } from './world.js';
 
 const RESERVED_NAMES = new Set(['test', 'all contacts']);
 
-export function createAddressBook(world: World, account: Account, body: unknown): AddressBook {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const lower = new Map(Object.entries(b).map(([k, v]) => [k.toLowerCase(), v]));
+/**
+ * The name and visibility a create or update body asks for, under Dotdigital's rules: a name of 1–128
+ * characters, not reserved and not another list's (case-insensitively), and Private or Public.
+ */
+function validListFields(
+  account: Account,
+  body: unknown,
+  defaultVisibility: string,
+  ownId?: number,
+): { name: string; visibility: 'Private' | 'Public' } {
+  const lower = new Map(
+    Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const name = lower.get('name');
-  const visibility = lower.get('visibility') ?? 'Private';
+  const visibility = lower.get('visibility') ?? defaultVisibility;
   if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
     throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
   }
@@ -18,19 +28,19 @@ export function createAddressBook(world: World, account: Account, body: unknown)
   const wanted = name.trim().toLowerCase();
   if (
     RESERVED_NAMES.has(wanted) ||
-    [...account.addressBooks.values()].some((a) => a.name.toLowerCase() === wanted)
+    [...account.addressBooks.values()].some((a) => a.id !== ownId && a.name.toLowerCase() === wanted)
   ) {
     throw new V2Failure(400, 'ERROR_ADDRESSBOOK_DUPLICATE');
   }
+  return { name: name.trim(), visibility };
+}
+
+export function createAddressBook(world: World, account: Account, body: unknown): AddressBook {
+  const { name, visibility } = validListFields(account, body, 'Private');
   if (account.addressBooks.size >= world.settings.maxAddressBooks) {
     throw new V2Failure(400, 'ERROR_ADDRESSBOOK_LIMITEXCEEDED');
   }
-  const book: AddressBook = {
-    id: account.nextAddressBookId++,
-    name: name.trim(),
-    visibility,
-    members: new Set(),
-  };
+  const book: AddressBook = { id: account.nextAddressBookId++, name, visibility, members: new Set() };
   account.addressBooks.set(book.id, book);
   return book;
 }
@@ -39,24 +49,8 @@ export function createAddressBook(world: World, account: Account, body: unknown)
 export function updateAddressBook(account: Account, id: number, body: unknown): AddressBook {
   const book = account.addressBooks.get(id);
   if (!book) throw new V2Failure(404, 'ERROR_ADDRESSBOOK_NOT_FOUND');
-  const lower = new Map(
-    Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]),
-  );
-  const name = lower.get('name');
-  const visibility = lower.get('visibility') ?? book.visibility;
-  if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
-    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
-  }
-  if (visibility !== 'Private' && visibility !== 'Public')
-    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_INVALID');
-  const wanted = name.trim().toLowerCase();
-  if (
-    RESERVED_NAMES.has(wanted) ||
-    [...account.addressBooks.values()].some((a) => a.id !== id && a.name.toLowerCase() === wanted)
-  ) {
-    throw new V2Failure(400, 'ERROR_ADDRESSBOOK_DUPLICATE');
-  }
-  book.name = name.trim();
+  const { name, visibility } = validListFields(account, body, book.visibility, id);
+  book.name = name;
   book.visibility = visibility;
   return book;
 }
