@@ -113,6 +113,22 @@ describe('the account-wide enrolment allowance', () => {
     expect(refusedEnrolmentCalls(emulator)).toBe(0);
   });
 
+  it("sends no call when the sync's clock runs hours ahead of Dotdigital's and the hour is spent there", async () => {
+    const { emulator, client, config, logger } = await bed.start({
+      timeScale: 1,
+      config: { maxAllowanceWaitSeconds: 0 },
+    });
+    await otherIntegrationSpends(client, 20);
+    const ahead = { now: () => Date.now() + 2 * 3_600_000, sleep: systemClock.sleep };
+    const engine = createEnrolmentEngine(client, config, 1002, logger, { clock: ahead });
+
+    const error = await engine.submit(batch(1)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect(refusedEnrolmentCalls(emulator)).toBe(0);
+    expect(emulator.control.enrolmentCalls()).toHaveLength(20);
+  });
+
   it('lets two syncs of one account share the hour: no refused call, neither starved', async () => {
     const { emulator, client, config, logger, clock } = await bed.start({
       timeScale: 3600,
