@@ -60,6 +60,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
   const { region, prefix, rest } = splitRegion(rawPath);
   if (rest.startsWith('/_emulator')) return handleControlRequest(deps.control, req, res, rest, query);
+  // A server's Date is its own clock; the emulated one, so a client can tell how far it runs ahead.
+  res.setHeader('Date', new Date(world.clock.now()).toUTCString());
 
   const path = rest.length > 1 && rest.endsWith('/') ? rest.slice(0, -1) : rest;
   const match = matchRoute(method, path);

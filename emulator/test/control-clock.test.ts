@@ -55,6 +55,17 @@ describe('the emulated clock', () => {
     expect(slow).toBeGreaterThan(1);
   });
 
+  it("dates every API answer on the emulated clock, as a server's Date is its own clock", async () => {
+    const t = emulator();
+    await t.control.setClock({ timeScale: 1 });
+    await t.control.advance(3 * 60 * MINUTE);
+    const date = Date.parse(String((await t.api.get('/v2/programs')).headers['date']));
+    const { nowMs } = await t.control.clock();
+    // The header has whole seconds; the emulated clock is three hours ahead of the real one.
+    expect(Math.abs(date - nowMs)).toBeLessThan(2000);
+    expect(date - Date.now()).toBeGreaterThan(2 * 60 * MINUTE);
+  });
+
   it('refuses a nonsensical clock change', async () => {
     const t = emulator();
     expect((await t.control.raw('PUT', '/clock', { timeScale: 0 })).status).toBe(400);

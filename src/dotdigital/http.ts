@@ -236,3 +236,10 @@ export function headerValue(headers: HttpResponse['headers'], name: string): str
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** The server's clock when it answered (the `Date` header, whole seconds); undefined when absent or unreadable. */
+export function serverTimeOf(response: HttpResponse): number | undefined {
+  const value = headerValue(response.headers, 'date');
+  const at = value === undefined ? NaN : Date.parse(value);
+  return Number.isNaN(at) ? undefined : at;
+}

@@ -39,6 +39,16 @@ export interface Enrolment {
   addressBooks: number[] | null;
 }
 
+/** One page of an enrolment listing, with the time on Dotdigital's clock when it was answered. */
+export interface EnrolmentPage {
+  enrolments: Enrolment[];
+  /**
+   * The answer's `Date` header (ms since the epoch; whole seconds), undefined when it has none. The
+   * listing's dates are on Dotdigital's clock, so comparing them with ours needs the two clocks' offset.
+   */
+  serverTime: number | undefined;
+}
+
 export interface EnrolmentFault {
   contactId: number;
   email: string;
@@ -115,7 +125,7 @@ export interface DotdigitalClient {
   listEnrolmentsByStatus(
     status: EnrolmentStatus,
     page: { select: number; skip: number },
-  ): Promise<Enrolment[]>;
+  ): Promise<EnrolmentPage>;
   /** Rejects with code ERROR_ENROLMENT_IS_PROCESSING while the enrolment is processing. */
   getEnrolmentFaults(id: string): Promise<EnrolmentFault[]>;
   /** Null when Dotdigital has no such contact (404 contacts:contactNotFound). */

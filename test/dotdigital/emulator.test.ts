@@ -215,7 +215,7 @@ describe('enrolments', () => {
     await finished(created.id);
     const listed: Enrolment[] = [];
     for (let skip = 0; ; skip += 100) {
-      const page = await client.listEnrolmentsByStatus('Finished', { select: 100, skip });
+      const { enrolments: page } = await client.listEnrolmentsByStatus('Finished', { select: 100, skip });
       listed.push(...page);
       if (page.length < 100) break;
     }

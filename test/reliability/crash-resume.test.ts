@@ -13,6 +13,7 @@ import { runCrashScenario, type CrashScenario } from './support/crash-scenario.j
 
 const scenarios: CrashScenario[] = [
   { mode: 'contacts', answers: 'listed', restart: 'lastState', seed: 20251, kills: 3, again: true },
+  { mode: 'contacts', answers: 'null', restart: 'start', seed: 20252, kills: 3, again: true },
   { mode: 'contacts', answers: 'empty', restart: 'lastState', seed: 20253, kills: 3, again: true },
   { mode: 'list', answers: 'listed', restart: 'start', seed: 7331, kills: 3, again: true },
   { mode: 'list', answers: 'null', restart: 'lastState', seed: 7332, kills: 3, again: true },
@@ -22,13 +23,10 @@ const scenarios: CrashScenario[] = [
 ];
 
 /**
- * Open (issue 11): with answers that name no members, re-runs from the start in contacts mode spend more
- * than the hour's 20 enrolment calls within one attempt (ERROR_ENROLMENT_ALLOWANCE_EXCEEDED with no wait
- * allowed), and in auto mode a kill sometimes doubles contacts outside the stated risk. Listed here so
- * they are seen, not run, until that is fixed.
+ * Open (issue 11): with answers that name no members, a re-run from the start in auto mode sometimes
+ * doubles contacts outside the stated risk. Listed here so it is seen, not run, until that is fixed.
  */
 const openCases: CrashScenario[] = [
-  { mode: 'contacts', answers: 'null', restart: 'start', seed: 20252, kills: 3, again: true },
   { mode: 'auto', answers: 'null', restart: 'start', seed: 4442, kills: 3, again: true },
 ];
 

@@ -7,7 +7,8 @@ import { SystemError } from '../../protocol/errors.js';
 import type { ApiCaller } from '../caller.js';
 import { parseCsvRecords } from '../csv.js';
 import { AmbiguousEnrolmentError, type EnrolmentRequest } from '../errors.js';
-import type { Enrolment, EnrolmentFault, EnrolmentStatus } from '../types.js';
+import { serverTimeOf } from '../http.js';
+import type { Enrolment, EnrolmentFault, EnrolmentPage, EnrolmentStatus } from '../types.js';
 import { parseResponse } from '../validate.js';
 
 const idList = z.array(z.number().int()).nullish();
@@ -80,7 +81,7 @@ export async function listEnrolmentsByStatus(
   caller: ApiCaller,
   status: EnrolmentStatus,
   page: { select: number; skip: number },
-): Promise<Enrolment[]> {
+): Promise<EnrolmentPage> {
   const response = await caller.call({
     method: 'GET',
     route: '/v2/programs/enrolments/{status}',
@@ -90,7 +91,7 @@ export async function listEnrolmentsByStatus(
   const list = parseResponse(z.array(enrolmentSchema), response, 'GET /v2/programs/enrolments/{status}', {
     v2: true,
   });
-  return list.map(toEnrolment);
+  return { enrolments: list.map(toEnrolment), serverTime: serverTimeOf(response) };
 }
 
 const FAULTS_ENDPOINT = 'GET /v2/programs/enrolments/{id}/report-faults';

@@ -22,8 +22,9 @@ export interface AccountUsage {
  * What the whole account has spent of the hourly enrolment allowance. Dotdigital counts 20
  * enrolment calls per rolling hour across every integration, and its enrolment listings
  * (GET /v2/programs/enrolments/{status}) show every enrolment of the account with its dateCreated:
- * the ones created within the hour are the units spent. This process's own calls are told apart by
- * number (its ledger), so what remains is what other integrations and other syncs hold.
+ * the ones created within the hour (on Dotdigital's clock: see clockOffset) are the units spent.
+ * This process's own calls are told apart by number (its ledger), so what remains is what other
+ * integrations and other syncs hold.
  */
 export class AccountAllowance {
   constructor(
@@ -39,13 +40,14 @@ export class AccountAllowance {
     for (const status of LISTED_STATUSES) {
       for (let skip = 0; ; skip += PAGE_SIZE) {
         const page = await this.client.listEnrolmentsByStatus(status, { select: PAGE_SIZE, skip });
-        for (const enrolment of page) {
-          const at = parseDotdigitalDate(enrolment.dateCreated);
+        const offset = clockOffset(page.serverTime, this.clock.now());
+        for (const enrolment of page.enrolments) {
+          const at = parseDotdigitalDate(enrolment.dateCreated) - offset;
           // An unreadable date is counted as spent just now: waiting too long beats being refused.
           if (Number.isNaN(at)) created.set(enrolment.id, now);
           else if (at > since) created.set(enrolment.id, at);
         }
-        if (page.length < PAGE_SIZE) break;
+        if (page.enrolments.length < PAGE_SIZE) break;
       }
     }
     const createdAt = [...created.values()].sort((a, b) => a - b);
@@ -60,6 +62,17 @@ export class AccountAllowance {
     );
     return usage;
   }
+}
+
+/**
+ * How far Dotdigital's clock is ahead of ours, from an answer's `Date` (0 without one). The rolling
+ * hour is Dotdigital's and the listing's dates are on its clock: read on ours, a server clock ahead
+ * would make enrolments it has stopped counting look newer than now, held for as long as the gap
+ * lasts. The estimate errs towards counting a unit a little longer, never shorter: the header is
+ * rounded down to the second and written before the answer travels, so the offset comes out smaller.
+ */
+export function clockOffset(serverTime: number | undefined, localNow: number): number {
+  return serverTime === undefined ? 0 : serverTime - localNow;
 }
 
 /**

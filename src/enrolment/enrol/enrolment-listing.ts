@@ -32,13 +32,13 @@ export async function listRecentEnrolments(
   for (const status of LISTED_STATUSES) {
     for (let skip = 0; ; skip += PAGE_SIZE) {
       const page = await client.listEnrolmentsByStatus(status, { select: PAGE_SIZE, skip });
-      for (const enrolment of page) {
+      for (const enrolment of page.enrolments) {
         if (enrolment.programId !== programId) continue;
         const created = parseDotdigitalDate(enrolment.dateCreated);
         // An enrolment finishing between the two status pages would otherwise be seen twice.
         if (Number.isNaN(created) || created >= since) recent.set(enrolment.id, enrolment);
       }
-      if (page.length < PAGE_SIZE) break;
+      if (page.enrolments.length < PAGE_SIZE) break;
     }
   }
   return [...recent.values()];

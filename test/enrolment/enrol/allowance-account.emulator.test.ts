@@ -8,6 +8,7 @@ import type { RunningEmulator } from '../../../emulator/src/index.js';
 import type { DotdigitalClient } from '../../../src/dotdigital/types.js';
 import { createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
 import { TransientError } from '../../../src/protocol/errors.js';
+import { systemClock } from '../../../src/time/clock.js';
 import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';
 
 const bed = engineTestBed();
@@ -72,6 +73,60 @@ describe('the account-wide enrolment allowance', () => {
     );
     expect(refusedEnrolmentCalls(emulator)).toBe(0);
     expect(engine.stats().allowanceHeldByOthers).toBe(19);
+  });
+
+  it("reads the hour on Dotdigital's clock: a server clock hours ahead frees the units it no longer counts", async () => {
+    const { emulator, client, config, logger } = await bed.start({
+      timeScale: 1,
+      config: { maxAllowanceWaitSeconds: 0 },
+    });
+    // Dotdigital's clock (the emulator's) runs 3 hours ahead of the sync's when the hour is spent,
+    // and the hour then passes on it.
+    emulator.control.setClock({ advanceMs: 3 * 3_600_000 });
+    await otherIntegrationSpends(client, 20);
+    emulator.control.setClock({ advanceMs: 3_600_000 + 1000 });
+    const engine = createEnrolmentEngine(client, config, 1002, logger, { clock: systemClock });
+
+    const submitted = await engine.submit(batch(1));
+
+    expect(submitted.enrolmentId).toBeDefined();
+    expect(emulator.control.enrolmentCalls()).toHaveLength(21);
+    expect(refusedEnrolmentCalls(emulator)).toBe(0);
+  });
+
+  it('and still counts, whatever the two clocks say, the units spent inside the hour', async () => {
+    const { emulator, client, config, logger } = await bed.start({
+      timeScale: 1,
+      config: { maxAllowanceWaitSeconds: 0 },
+    });
+    emulator.control.setClock({ advanceMs: 3 * 3_600_000 });
+    await otherIntegrationSpends(client, 20);
+    const engine = createEnrolmentEngine(client, config, 1002, logger, { clock: systemClock });
+
+    const error = await engine.submit(batch(1)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    // On the sync's own clock: about an hour from now, not three hours later.
+    const freesAt = Date.parse(/frees up at about (\S+) /.exec((error as TransientError).message)![1]!);
+    expect(Math.abs(freesAt - (Date.now() + 3_600_000))).toBeLessThan(5 * 60_000);
+    expect(emulator.control.enrolmentCalls()).toHaveLength(20);
+    expect(refusedEnrolmentCalls(emulator)).toBe(0);
+  });
+
+  it("sends no call when the sync's clock runs hours ahead of Dotdigital's and the hour is spent there", async () => {
+    const { emulator, client, config, logger } = await bed.start({
+      timeScale: 1,
+      config: { maxAllowanceWaitSeconds: 0 },
+    });
+    await otherIntegrationSpends(client, 20);
+    const ahead = { now: () => Date.now() + 2 * 3_600_000, sleep: systemClock.sleep };
+    const engine = createEnrolmentEngine(client, config, 1002, logger, { clock: ahead });
+
+    const error = await engine.submit(batch(1)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect(refusedEnrolmentCalls(emulator)).toBe(0);
+    expect(emulator.control.enrolmentCalls()).toHaveLength(20);
   });
 
   it('lets two syncs of one account share the hour: no refused call, neither starved', async () => {
