@@ -172,12 +172,14 @@ export function createEnrolmentEngine(
       return result;
     },
 
-    async submit(contactIds: number[]): Promise<SubmittedEnrolment> {
+    async submit(contactIds: number[], deadline?: number): Promise<SubmittedEnrolment> {
       const mode = batchMode(config, contactIds.length);
+      const ctx: EnrolmentCallContext = { ...callContext, deadline };
       if (mode === 'list') {
         batchesByMode.list++;
-        const submission = await submitThroughList(callContext, lists, clock, contactIds, listTimes, {
+        const submission = await submitThroughList(ctx, lists, clock, contactIds, listTimes, {
           ...options.imports,
+          deadline,
           signal,
         });
         deletedBeforeEnrolment += submission.failures.filter((f) => f.reason === 'contact_not_found').length;
@@ -193,7 +195,7 @@ export function createEnrolmentEngine(
       }
 
       batchesByMode.contacts++;
-      const submission = await submitContacts(callContext, contactIds);
+      const submission = await submitContacts(ctx, contactIds);
       deletedBeforeEnrolment += submission.missing.length;
       const dropped = [
         ...submission.missing.map((contactId) => new DroppedContact(contactId, 'contact_not_found')),

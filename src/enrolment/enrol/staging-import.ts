@@ -5,11 +5,15 @@ import { mapBounded } from '../resolve/bounded-map.js';
 import { IMPORT_CHUNK_SIZE } from '../../dotdigital/limits.js';
 import type { Clock } from '../../time/clock.js';
 import { formatDuration } from '../../time/duration.js';
+import { checkpointBudgetSpent, STATE_WAIT_BUDGET_MS } from '../checkpoint-budget.js';
 
 /** Imports running at once; Dotdigital allows 25 per account and other integrations need some. */
 export const IMPORT_CONCURRENCY = 4;
-/** Longest wait for one import; past it the sync ends as transient rather than hanging. */
-export const IMPORT_MAX_WAIT_MS = 30 * 60 * 1000;
+/**
+ * Longest wait for one import without a batch deadline: the whole checkpoint budget, since a state waits
+ * for it. With one, whatever the batch has left of the budget; past either the sync ends as transient.
+ */
+export const IMPORT_MAX_WAIT_MS = STATE_WAIT_BUDGET_MS;
 
 /**
  * Tries for one chunk's contacts when Dotdigital ends an import in a failure state (Failed,
@@ -24,6 +28,8 @@ export interface ImportOptions {
   pollInitialMs?: number;
   pollMaxMs?: number;
   maxWaitMs?: number;
+  /** The batch's checkpoint deadline (checkpoint-budget.ts), in the clock's time. */
+  deadline?: number;
   signal?: AbortSignal;
 }
 
@@ -123,18 +129,21 @@ async function awaitImport(
   options: ImportOptions,
 ): Promise<ContactImportStatus> {
   let delay = options.pollInitialMs ?? 1000;
-  const giveUpAt = clock.now() + (options.maxWaitMs ?? IMPORT_MAX_WAIT_MS);
+  const startedAt = clock.now();
+  const ownLimit = startedAt + (options.maxWaitMs ?? IMPORT_MAX_WAIT_MS);
+  const giveUpAt = Math.min(ownLimit, options.deadline ?? Infinity);
   for (;;) {
     const status = await client.getContactImport(importId);
     if (!IN_PROGRESS.has(status.status)) return status;
-    if (clock.now() >= giveUpAt) {
-      throw new TransientError(
-        `Dotdigital has not finished adding contacts to the connector's staging list after ${formatDuration(options.maxWaitMs ?? IMPORT_MAX_WAIT_MS)}. ` +
-          'Run the sync again later: it continues from the last saved state and cleans the staging list up.',
-        `import ${importId} still ${status.status}`,
+    const now = clock.now();
+    if (now >= giveUpAt) {
+      throw checkpointBudgetSpent(
+        "Dotdigital to add contacts to the connector's staging list",
+        now - startedAt,
+        `import ${importId} still ${status.status} after ${formatDuration(now - startedAt)}`,
       );
     }
-    await clock.sleep(delay, options.signal);
+    await clock.sleep(Math.min(delay, giveUpAt - now), options.signal);
     delay = Math.min(delay * 2, options.pollMaxMs ?? 30_000);
   }
 }

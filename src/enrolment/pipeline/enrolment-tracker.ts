@@ -13,6 +13,8 @@ import {
   type SubmittedEnrolment,
 } from '../engine-types.js';
 import { batchModeReason } from '../batch-mode.js';
+import { budgetDeadline, STATE_WAIT_BUDGET_MS } from '../checkpoint-budget.js';
+import { formatDuration } from '../../time/duration.js';
 import { enrolmentFaultReason, Reason } from '../rejections.js';
 import { ENROLLED, ENROLLED_UNCONFIRMED, rejected, type Outcome } from './outcome.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
@@ -24,6 +26,8 @@ interface Pending {
   items: InFlight[];
   program: ProgramRoute;
   settled: boolean;
+  /** The state hold ends at the batch's checkpoint deadline, before max_state_hold runs out. */
+  heldToBudget: boolean;
 }
 
 export class EnrolmentTracker {
@@ -83,9 +87,15 @@ export class EnrolmentTracker {
       this.submittingCount -= items.length;
       return;
     }
+    // Every wait of this batch (import, allowance, processing) ends by one deadline, counted from the
+    // oldest state still waiting, so together they cannot hold a state past the checkpoint budget.
+    const deadline = budgetDeadline(this.ctx.ledger.oldestWaitingSince ?? this.ctx.now());
     let enrolment: SubmittedEnrolment;
     try {
-      enrolment = await program.engine.submit(items.map((item) => item.contactId));
+      enrolment = await program.engine.submit(
+        items.map((item) => item.contactId),
+        deadline,
+      );
     } catch (error) {
       failure.fail(error);
       return;
@@ -98,9 +108,10 @@ export class EnrolmentTracker {
       this.settleItems(items, enrolment.dropped, new Set(), 'nothing was left to send');
       return;
     }
-    const pending: Pending = { enrolment, items, program, settled: false };
+    const holdEnd = this.ctx.now() + this.holdMs;
+    const pending: Pending = { enrolment, items, program, settled: false, heldToBudget: deadline < holdEnd };
     this.pending.add(pending);
-    const confirmation = this.confirm(pending, this.ctx.now() + this.holdMs);
+    const confirmation = this.confirm(pending, Math.min(holdEnd, deadline));
     this.track(confirmation);
   }
 
@@ -173,7 +184,9 @@ export class EnrolmentTracker {
         ? 'the sync is stopping'
         : problem !== undefined
           ? 'its outcome could not be read from Dotdigital'
-          : `Dotdigital was still processing it after ${this.ctx.config.maxStateHoldSeconds}s`;
+          : pending.heldToBudget
+            ? `Dotdigital was still processing it when the batch's ${formatDuration(STATE_WAIT_BUDGET_MS)} of waits a state may take were spent`
+            : `Dotdigital was still processing it after ${this.ctx.config.maxStateHoldSeconds}s`;
     this.settleUnconfirmed(pending, why);
     // Keep checking while the sync runs, to log faults the state could no longer wait for.
     if (this.ctx.failure.error === undefined) {
