@@ -1,5 +1,4 @@
 import type { ContactImportStatus, DotdigitalClient } from '../../dotdigital/types.js';
-import { TransientError } from '../../protocol/errors.js';
 import type { DroppedReason } from '../engine-types.js';
 import { mapBounded } from '../resolve/bounded-map.js';
 import { IMPORT_CHUNK_SIZE } from '../../dotdigital/limits.js';
@@ -18,10 +17,11 @@ export const IMPORT_MAX_WAIT_MS = STATE_WAIT_BUDGET_MS;
 /**
  * Tries for one chunk's contacts when Dotdigital ends an import in a failure state (Failed,
  * RejectedByWatchdog, ExceedsAllowedContactLimit, …): each retry imports the failed part in halves,
- * as a smaller import is what a watchdog or size limit lets through; past the last try the sync stops.
+ * as a smaller import is what a watchdog or size limit lets through. A part still failing at the last
+ * try, or with less of the batch's checkpoint budget left than its failed try took, is given up on and
+ * reported as refused, for the engine to enrol another way or stop (contacts-fallback.ts).
  */
 export const IMPORT_TRIES = 4;
-
 export interface ImportOptions {
   chunkSize?: number;
   concurrency?: number;
@@ -41,6 +41,16 @@ export interface ImportOutcome {
   added: number[];
   /** Contacts Dotdigital would not add, with its failure code. */
   failures: { contactId: number; reason: DroppedReason }[];
+  /** Contacts whose imports kept ending in a failure state; absent when there are none. */
+  refused?: ImportRefusal;
+}
+
+export interface ImportRefusal {
+  contactIds: number[];
+  /** The failure state of the last import that held them (e.g. RejectedByWatchdog). */
+  status: string;
+  /** Most tries any of them got. */
+  tries: number;
 }
 
 /**
@@ -67,7 +77,16 @@ export async function importIntoList(
 
   const added: number[] = [];
   const failures: ImportOutcome['failures'] = [];
-  for (const { chunk, status } of outcomes) {
+  let refused: ImportRefusal | undefined;
+  for (const outcome of outcomes) {
+    if (outcome.refused !== undefined) {
+      refused ??= { contactIds: [], status: outcome.refused.status, tries: 0 };
+      refused.contactIds.push(...outcome.chunk);
+      refused.status = outcome.refused.status;
+      refused.tries = Math.max(refused.tries, outcome.refused.tries);
+      continue;
+    }
+    const { chunk, status } = outcome;
     const failed = new Map<number, DroppedReason>();
     for (const failure of status.failures) {
       if (failure.contactId !== undefined)
@@ -79,7 +98,7 @@ export async function importIntoList(
       else failures.push({ contactId: id, reason });
     }
   }
-  return { added, failures };
+  return refused === undefined ? { added, failures } : { added, failures, refused };
 }
 
 /**
@@ -92,7 +111,9 @@ export function importFailureReason(code: string): DroppedReason {
   return `staging_import_failed_${word.replace(/^_+|_+$/g, '') || 'unknown'}`;
 }
 
-type ChunkOutcome = { chunk: readonly number[]; status: ContactImportStatus };
+type ChunkOutcome =
+  | { chunk: readonly number[]; status: ContactImportStatus; refused?: undefined }
+  | { chunk: readonly number[]; refused: { status: string; tries: number } };
 
 async function importChunk(
   client: DotdigitalClient,
@@ -102,16 +123,15 @@ async function importChunk(
   options: ImportOptions,
   attempt: number,
 ): Promise<ChunkOutcome[]> {
+  const startedAt = clock.now();
   const importId = await client.startContactImport([...chunk], listId);
   const status = await awaitImport(client, clock, importId, options);
   if (status.status === 'Finished') return [{ chunk, status }];
-  if (attempt >= IMPORT_TRIES) {
-    throw new TransientError(
-      `Dotdigital did not add contacts to the connector's staging list (import ${status.status}), ` +
-        `${IMPORT_TRIES} times, the last in parts of ${chunk.length}. Run the sync again later, or set ` +
-        'enrolment_mode to contacts: the sync continues from the last saved state and cleans the staging list up.',
-      `GET /contacts/v3/import/{importId} answered status ${status.status} for import ${importId} (try ${attempt})`,
-    );
+  const tookMs = clock.now() - startedAt;
+  // Another try would likely take as long; one that cannot finish before the deadline is not started.
+  const noTimeForAnother = (options.deadline ?? Infinity) - clock.now() < tookMs;
+  if (attempt >= IMPORT_TRIES || noTimeForAnother) {
+    return [{ chunk, refused: { status: status.status, tries: attempt } }];
   }
   const half = Math.ceil(chunk.length / 2);
   const parts = chunk.length > 1 ? [chunk.slice(0, half), chunk.slice(half)] : [chunk];
