@@ -71,7 +71,7 @@ export async function importIntoList(
   }
   const outcomes = (
     await mapBounded(chunks, options.concurrency ?? IMPORT_CONCURRENCY, (chunk) =>
-      importChunk(client, clock, listId, chunk, options, 1),
+      importChunk(client, clock, listId, chunk, options),
     )
   ).flat();
 
@@ -115,29 +115,43 @@ type ChunkOutcome =
   | { chunk: readonly number[]; status: ContactImportStatus; refused?: undefined }
   | { chunk: readonly number[]; refused: { status: string; tries: number } };
 
+/** The failed try a retry follows: how it ended and how long it took. */
+interface FailedTry {
+  status: string;
+  tookMs: number;
+  tries: number;
+}
+
 async function importChunk(
   client: DotdigitalClient,
   clock: Clock,
   listId: number,
   chunk: readonly number[],
   options: ImportOptions,
-  attempt: number,
+  failed?: FailedTry,
 ): Promise<ChunkOutcome[]> {
+  // A retry would likely take as long as the try it follows; one that cannot finish before the batch's
+  // deadline is not started (halves run one after the other, so this is checked before each).
+  if (failed !== undefined) {
+    const noTime = (options.deadline ?? Infinity) - clock.now() < failed.tookMs;
+    if (failed.tries >= IMPORT_TRIES || noTime)
+      return [{ chunk, refused: { status: failed.status, tries: failed.tries } }];
+  }
   const startedAt = clock.now();
   const importId = await client.startContactImport([...chunk], listId);
   const status = await awaitImport(client, clock, importId, options);
   if (status.status === 'Finished') return [{ chunk, status }];
-  const tookMs = clock.now() - startedAt;
-  // Another try would likely take as long; one that cannot finish before the deadline is not started.
-  const noTimeForAnother = (options.deadline ?? Infinity) - clock.now() < tookMs;
-  if (attempt >= IMPORT_TRIES || noTimeForAnother) {
-    return [{ chunk, refused: { status: status.status, tries: attempt } }];
-  }
+  const thisTry: FailedTry = {
+    status: status.status,
+    tookMs: clock.now() - startedAt,
+    tries: (failed?.tries ?? 0) + 1,
+  };
   const half = Math.ceil(chunk.length / 2);
-  const parts = chunk.length > 1 ? [chunk.slice(0, half), chunk.slice(half)] : [chunk];
+  const parts =
+    chunk.length > 1 && thisTry.tries < IMPORT_TRIES ? [chunk.slice(0, half), chunk.slice(half)] : [chunk];
   const outcomes: ChunkOutcome[] = [];
   for (const part of parts)
-    outcomes.push(...(await importChunk(client, clock, listId, part, options, attempt + 1)));
+    outcomes.push(...(await importChunk(client, clock, listId, part, options, thisTry)));
   return outcomes;
 }
 

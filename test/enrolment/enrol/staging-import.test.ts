@@ -77,4 +77,18 @@ describe('imports into a staging list that Dotdigital ends in a failure state', 
     expect(sizes).toEqual([10]);
     expect(outcome.refused).toEqual({ contactIds: ids(10), status: 'RejectedByWatchdog', tries: 1 });
   });
+
+  it('checks the deadline before each half, so the second half is not started past it either', async () => {
+    const { client, sizes } = importsFailingAbove(0, 'Failed', { pollsBeforeEnd: 1 });
+
+    // The first try and the first half's retry fit (1 s each); then 0.5 s is left.
+    const outcome = await importIntoList(client, new ManualClock(0), 7, ids(10), {
+      chunkSize: 10,
+      pollInitialMs: 1000,
+      deadline: 2500,
+    });
+
+    expect(sizes).toEqual([10, 5]);
+    expect(outcome.refused).toEqual({ contactIds: ids(10), status: 'Failed', tries: 2 });
+  });
 });
