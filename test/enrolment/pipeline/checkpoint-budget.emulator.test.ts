@@ -54,7 +54,7 @@ interface Attempt {
 
 async function attempt(
   env: EngineTestBed,
-  input: AirbyteMessage[],
+  input: AirbyteMessage[] | AsyncIterable<{ message: AirbyteMessage }[]>,
   config: Partial<ConnectorConfig>,
   syncId: string,
 ): Promise<Attempt> {
@@ -78,7 +78,7 @@ async function attempt(
   const startedAt = now();
   let error: unknown;
   try {
-    await pipeline.run(messagesOf(input, 500));
+    await pipeline.run(Array.isArray(input) ? messagesOf(input, 500) : input);
     await engine.finish();
   } catch (caught) {
     error = caught;
@@ -109,7 +109,7 @@ const LIST_MODE: Partial<ConnectorConfig> = {
 describe('the checkpoint budget', () => {
   it('an import that outlasts the budget ends the attempt within 15 minutes of the state; the re-run enrols everyone once', async () => {
     const env = await bed.start({
-      timeScale: 200,
+      timeScale: 100,
       settings: { importProcessingMs: 20 * MINUTE, enrolmentProcessingMs: 5 * MINUTE },
     });
     const audience = subscribedOrdinals(600);
@@ -139,7 +139,7 @@ describe('the checkpoint budget', () => {
 
   it("with the emulator's default processing (5 minutes import, 5 minutes enrolment) a state waits about 10 minutes", async () => {
     const env = await bed.start({
-      timeScale: 200,
+      timeScale: 100,
       settings: { importProcessingMs: 5 * MINUTE, enrolmentProcessingMs: 5 * MINUTE },
     });
     const run = await attempt(env, audienceInput(subscribedOrdinals(600), 600), LIST_MODE, 'defaults');
@@ -151,5 +151,31 @@ describe('the checkpoint budget', () => {
     expect(waited).toBeGreaterThanOrEqual(10 * MINUTE);
     expect(waited).toBeLessThanOrEqual(STATE_WAIT_BUDGET_MS);
     expect(env.lines.some((line) => line.msg.includes('without confirmation'))).toBe(false);
+  }, 120_000);
+
+  it('a state that waited 5 minutes for its list batch to fill is echoed within the budget, its enrolment unconfirmed', async () => {
+    const env = await bed.start({
+      timeScale: 100,
+      settings: { importProcessingMs: 5 * MINUTE, enrolmentProcessingMs: 5 * MINUTE },
+    });
+    const audience = subscribedOrdinals(600);
+    // The source sends the audience and its state, then stays open for 16 emulated minutes: the partial
+    // batch waits listMaxAgeMs (5 minutes) for more contacts before it is sent.
+    async function* slowSource(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      yield* messagesOf(audienceInput(audience, 600), 500);
+      await env.clock.sleep(16 * MINUTE);
+    }
+    const run = await attempt(env, slowSource(), LIST_MODE, 'trickle');
+    expect(run.error).toBeUndefined();
+    expect(run.out.states).toHaveLength(1);
+    const waited = run.out.echoedAt[0]! - run.startedAt;
+    console.info(
+      `5 min batching + 5 min import + 5 min enrolment: the state waited ${formatDuration(waited)} (emulated)`,
+    );
+    expect(waited).toBeLessThanOrEqual(CHECKPOINT_INTERVAL_MS);
+    expect(env.lines.some((line) => /without confirmation.*waits a state may take/.test(line.msg))).toBe(
+      true,
+    );
+    expect(enrolmentCounts(env.emulator, PROGRAM).size).toBe(audience.length);
   }, 120_000);
 });
