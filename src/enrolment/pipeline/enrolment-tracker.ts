@@ -62,14 +62,17 @@ export class EnrolmentTracker {
     return this.submittingCount;
   }
 
-  /** Queues one submission of the program's; it is made once the program's earlier ones are. */
-  enqueue(program: ProgramRoute, items: InFlight[]): void {
+  /**
+   * Queues one submission of the program's; it is made once the program's earlier ones are. `formedSince`
+   * is when its first contact joined the batch: its waits count from then at the earliest.
+   */
+  enqueue(program: ProgramRoute, items: InFlight[], formedSince: number): void {
     this.awaitingCount += items.length;
     this.submittingCount += items.length;
     const chain = this.chains.get(program) ?? Promise.resolve();
     this.chains.set(
       program,
-      chain.then(() => this.submit(program, items)),
+      chain.then(() => this.submit(program, items, formedSince)),
     );
   }
 
@@ -78,7 +81,7 @@ export class EnrolmentTracker {
     return Promise.all(this.chains.values());
   }
 
-  private async submit(program: ProgramRoute, items: InFlight[]): Promise<void> {
+  private async submit(program: ProgramRoute, items: InFlight[], formedSince: number): Promise<void> {
     const { failure, counters, output } = this.ctx;
     const heard = await output.stillHeard(
       `Enrolling ${items.length} contacts into program ${program.programId}.`,
@@ -87,9 +90,12 @@ export class EnrolmentTracker {
       this.submittingCount -= items.length;
       return;
     }
-    // Every wait of this batch (import, allowance, processing) ends by one deadline, counted from the
-    // oldest state still waiting, so together they cannot hold a state past the checkpoint budget.
-    const deadline = budgetDeadline(this.ctx.ledger.oldestWaitingSince ?? this.ctx.now());
+    // Every wait of this batch (filling it, queueing behind the program's earlier ones, its import, the
+    // allowance, processing) ends by one deadline, so together they cannot hold a state past the budget.
+    // It counts from the oldest waiting state, or from when the batch began if that is later: look-ups are
+    // work, not a wait, and a deadline they had already spent would fail every retry the same way.
+    const waitingSince = Math.max(this.ctx.ledger.oldestWaitingSince ?? this.ctx.now(), formedSince);
+    const deadline = budgetDeadline(waitingSince);
     let enrolment: SubmittedEnrolment;
     try {
       enrolment = await program.engine.submit(
