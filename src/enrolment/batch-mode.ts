@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from '../config/types.js';
-import { MAX_CONTACTS_PER_ENROLMENT } from '../dotdigital/limits.js';
+import { ENROLMENT_CALLS_PER_HOUR, MAX_CONTACTS_PER_ENROLMENT } from '../dotdigital/limits.js';
 
 /**
  * The list-or-contacts rule, stated once: a batch goes through a staging list in `list` mode, or in
@@ -22,6 +22,18 @@ export function goesThroughList(config: ModeConfig, contacts: number): boolean {
 export function batchMode(config: ModeConfig, contacts: number): SendMode {
   if (config.enrolmentMode !== 'auto') return config.enrolmentMode;
   return goesThroughList(config, contacts) || contacts > MAX_CONTACTS_PER_ENROLMENT ? 'list' : 'contacts';
+}
+
+/**
+ * Contacts Dotdigital would not import into a staging list (contacts-fallback.ts) are enrolled by contact
+ * IDs instead only in `auto` mode (`list` promises staging lists only, which is what keeps a contact from
+ * entering twice) and only as many as one hour's allowance can take, so the fallback fits one attempt
+ * instead of spreading over retries.
+ */
+export const FALLBACK_MAX_CONTACTS = ENROLMENT_CALLS_PER_HOUR * MAX_CONTACTS_PER_ENROLMENT;
+
+export function fallsBackToContacts(config: ModeConfig, contacts: number): boolean {
+  return config.enrolmentMode === 'auto' && contacts <= FALLBACK_MAX_CONTACTS;
 }
 
 /** The rule in words, for the summary. */

@@ -96,8 +96,12 @@ export interface EngineStats {
 export interface EnrolmentEngine {
   /** Contacts that count as enrolled already: recent enrolments, and staging lists of other runs. */
   recentlyEnrolled(): Promise<ReadonlySet<number>>;
-  /** Spends one allowance unit; waits for the hourly window within the configured limit; TransientError past it. */
-  submit(contactIds: number[]): Promise<SubmittedEnrolment>;
+  /**
+   * Spends one allowance unit; waits for the hourly window within the configured limit and the staging
+   * import, both at most until `deadline` (the batch's checkpoint budget, checkpoint-budget.ts, in the
+   * engine clock's time); TransientError past either.
+   */
+  submit(contactIds: number[], deadline?: number): Promise<SubmittedEnrolment>;
   /** Polls until Finished or the deadline, then reads the fault report; a NothingSent is finished at once. */
   confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation>;
   /** The batch's states are echoed: what was kept only for crash recovery may go. */

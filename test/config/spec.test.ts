@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FORM_ANNOTATIONS } from '../../src/config/connection-spec.js';
 import { identifierMappingProblems } from '../../src/config/identifier-rules.js';
 import { parseConfig } from '../../src/config/parse.js';
+import { MAX_WAIT_SETTING_MINUTES } from '../../src/enrolment/checkpoint-budget.js';
 import { protocolValidator, validationErrors } from '../contract/airbyte-schema.js';
 
 /**
@@ -334,9 +335,9 @@ describe('spec.json', () => {
     expect(patterns).toEqual([]);
   });
 
-  it('keeps every wait under the 15 minutes Airbyte expects between states', () => {
+  it('keeps every wait within the checkpoint budget (Airbyte expects a state at least every 15 minutes)', () => {
     for (const field of ['max_allowance_wait_minutes', 'max_state_hold_minutes']) {
-      expect(connectionSpecification.properties[field]!.maximum, field).toBe(14);
+      expect(connectionSpecification.properties[field]!.maximum, field).toBe(MAX_WAIT_SETTING_MINUTES);
     }
   });
 });

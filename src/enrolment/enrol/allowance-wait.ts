@@ -11,6 +11,7 @@ import { type AccountAllowance, fitsAt } from './allowance-account.js';
 import { ENROLMENT_CALLS_PER_HOUR } from '../../dotdigital/limits.js';
 import type { Clock } from '../../time/clock.js';
 import { formatDuration, formatInstant } from '../../time/duration.js';
+import { checkpointBudgetSpent } from '../checkpoint-budget.js';
 
 /**
  * Waits for the hourly enrolment allowance, within the configured budget. The budget applies to
@@ -45,11 +46,11 @@ export class AllowanceWaiter {
    * Before a call: when this process's own calls already fill the window, a call is certain to be
    * refused, so wait (or give up) without spending a request on it.
    */
-  async beforeCall(): Promise<void> {
+  async beforeCall(deadline?: number): Promise<void> {
     for (;;) {
       const now = this.clock.now();
       if (this.ledger.exhaustedByOwnCalls(now)) {
-        await this.pause(undefined);
+        await this.pause(undefined, deadline);
         continue;
       }
       if (this.account === undefined) return;
@@ -68,13 +69,16 @@ export class AllowanceWaiter {
           `(${usage.others} by other integrations or syncs); the next unit this sync may use frees at about ${formatInstant(freesAt)}, ` +
           `so no call is sent before then`,
       );
-      await this.pause(Math.max(0, freesAt - at));
+      await this.pause(Math.max(0, freesAt - at), deadline);
     }
   }
 
-  /** After Dotdigital refused a call for the allowance: pause, or throw TransientError when the budget is spent. */
-  async afterRefusal(retryAfterMs: number | undefined): Promise<void> {
-    await this.pause(retryAfterMs);
+  /**
+   * After Dotdigital refused a call for the allowance: pause, or throw TransientError when the setting's
+   * budget or the batch's checkpoint deadline (checkpoint-budget.ts) is spent.
+   */
+  async afterRefusal(retryAfterMs: number | undefined, deadline?: number): Promise<void> {
+    await this.pause(retryAfterMs, deadline);
   }
 
   /** A call was accepted: the next refusal starts a new episode with the full budget. */
@@ -83,17 +87,19 @@ export class AllowanceWaiter {
     this.episodeStart = undefined;
   }
 
-  private async pause(retryAfterMs: number | undefined): Promise<void> {
+  private async pause(retryAfterMs: number | undefined, deadline = Infinity): Promise<void> {
     const now = this.clock.now();
     this.episodeStart ??= now;
-    const budgetLeftMs = this.maxWaitMs - (now - this.episodeStart);
+    const settingLeftMs = this.maxWaitMs - (now - this.episodeStart);
+    const checkpointLeftMs = deadline - now;
+    const budgetLeftMs = Math.min(settingLeftMs, checkpointLeftMs);
     const estimate = estimateFreeUp(this.ledger, now, retryAfterMs);
     const knownToBeTooLate =
       (estimate.certain || retryAfterMs !== undefined) &&
       estimate.freesUpAt !== undefined &&
       estimate.freesUpAt - now > budgetLeftMs;
     if (budgetLeftMs <= 0 || knownToBeTooLate) {
-      throw this.exhausted(estimate, now);
+      throw this.exhausted(estimate, now, checkpointLeftMs < settingLeftMs);
     }
     const pauseMs = nextPause(estimate, now, budgetLeftMs);
     this.logger.info(
@@ -115,20 +121,28 @@ export class AllowanceWaiter {
     }
   }
 
-  private exhausted(estimate: AllowanceEstimate, now: number): TransientError {
+  private exhausted(estimate: AllowanceEstimate, now: number, byCheckpoint: boolean): TransientError {
     const when =
       estimate.freesUpAt === undefined
         ? 'within the hour'
         : `at about ${formatInstant(estimate.freesUpAt)} (in ${formatDuration(estimate.freesUpAt - now)})`;
     const waited = this.episodeStart === undefined ? 0 : now - this.episodeStart;
+    const internal =
+      `ERROR_ENROLMENT_ALLOWANCE_EXCEEDED; own calls in window: ${this.ledger.callsInWindow(now)}; ` +
+      `estimate ${estimate.freesUpAt === undefined ? 'unknown' : formatInstant(estimate.freesUpAt)}`;
+    if (byCheckpoint) {
+      return checkpointBudgetSpent(
+        `Dotdigital's enrolment allowance (${ENROLMENT_CALLS_PER_HOUR} enrolment calls per rolling hour; it frees up ${when})`,
+        waited,
+        internal,
+      );
+    }
     return new TransientError(
       `Dotdigital's enrolment allowance for this account (${ENROLMENT_CALLS_PER_HOUR} enrolment calls per rolling hour) ` +
         `is used up; it frees up ${when}. Waited ${formatDuration(waited)} of the ${formatDuration(this.maxWaitMs)} ` +
         `allowed by the max_allowance_wait_minutes setting. Run the sync again then: it continues from the last saved state ` +
         `and does not enrol the contacts already enrolled again.`,
-      `ERROR_ENROLMENT_ALLOWANCE_EXCEEDED; own calls in window: ${this.ledger.callsInWindow(now)}; ` +
-        `estimate ${estimate.freesUpAt === undefined ? 'unknown' : formatInstant(estimate.freesUpAt)}; ` +
-        `recheck every ${formatDuration(ALLOWANCE_RECHECK_MS)}`,
+      `${internal}; recheck every ${formatDuration(ALLOWANCE_RECHECK_MS)}`,
     );
   }
 }

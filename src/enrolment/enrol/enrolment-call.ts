@@ -24,6 +24,8 @@ export interface EnrolmentCallContext {
   knownEnrolmentIds: Set<string>;
   /** Accepted calls, for stats. */
   onAccepted(enrolment: Enrolment): void;
+  /** The batch's checkpoint deadline (checkpoint-budget.ts): the allowance wait ends there at the latest. */
+  deadline?: number;
 }
 
 /**
@@ -48,14 +50,14 @@ export async function callEnrolment(
   let unanswered = 0;
   let firstUnansweredAt: number | undefined;
   for (;;) {
-    await ctx.waiter.beforeCall();
+    await ctx.waiter.beforeCall(ctx.deadline);
     const sentAt = ctx.clock.now();
     try {
       const enrolment = await ctx.client.createEnrolment({ programId: ctx.programId, ...request });
       return { enrolment: accept(ctx, enrolment, sentAt), resent: unanswered > 0 };
     } catch (error) {
       if (hasCode(error, ALLOWANCE_EXCEEDED)) {
-        await ctx.waiter.afterRefusal(retryAfterMsOf(error));
+        await ctx.waiter.afterRefusal(retryAfterMsOf(error), ctx.deadline);
         continue;
       }
       const configProblem = programProblem(error, ctx.programId);

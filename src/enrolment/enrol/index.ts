@@ -34,6 +34,7 @@ import { type Clock, systemClock } from '../../time/clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
 import { batchMode, describeBatchRule } from '../batch-mode.js';
 import { submitContacts } from './contacts-submit.js';
+import { enrolByContactsInstead, requireFallback } from './contacts-fallback.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
 import { submitThroughList, type ListTimes } from './list-submit.js';
@@ -75,6 +76,8 @@ interface PendingOutcome {
   listId?: number;
   /** confirm() saw Dotdigital finish it, so release() need not ask again before deleting the list. */
   finished?: boolean;
+  /** More enrolments of the same batch: contacts a staging list could not take, enrolled by contact IDs. */
+  also?: { id: string; resent: boolean }[];
 }
 
 export function createEnrolmentEngine(
@@ -172,28 +175,55 @@ export function createEnrolmentEngine(
       return result;
     },
 
-    async submit(contactIds: number[]): Promise<SubmittedEnrolment> {
+    async submit(contactIds: number[], deadline?: number): Promise<SubmittedEnrolment> {
       const mode = batchMode(config, contactIds.length);
+      const ctx: EnrolmentCallContext = { ...callContext, deadline };
       if (mode === 'list') {
         batchesByMode.list++;
-        const submission = await submitThroughList(callContext, lists, clock, contactIds, listTimes, {
-          ...options.imports,
-          signal,
-        });
+        const submission = await submitThroughList(
+          ctx,
+          lists,
+          clock,
+          contactIds,
+          listTimes,
+          { ...options.imports, deadline, signal },
+          (refusal) => requireFallback(config, refusal),
+        );
         deletedBeforeEnrolment += submission.failures.filter((f) => f.reason === 'contact_not_found').length;
         const dropped = submission.failures.map((f) => new DroppedContact(f.contactId, f.reason));
-        if (submission.enrolment === undefined) return notSent(mode, dropped);
-        heldLists.set(submission.listId, submission.enrolment.id);
-        pending.set(submission.enrolment.id, {
+        const instead =
+          submission.refused === undefined
+            ? undefined
+            : await enrolByContactsInstead(ctx, submission.refused, logger);
+        const calls = [
+          ...(submission.enrolment === undefined
+            ? []
+            : [{ enrolment: submission.enrolment, resent: submission.resent }]),
+          ...(instead?.calls ?? []),
+        ];
+        if (instead !== undefined) {
+          batchesByMode.contacts += instead.calls.length;
+          dropped.push(...instead.dropped);
+        }
+        const [primary, ...also] = calls;
+        if (primary === undefined) return notSent(mode, dropped);
+        if (submission.enrolment !== undefined) heldLists.set(submission.listId, submission.enrolment.id);
+        pending.set(primary.enrolment.id, {
           dropped,
-          listId: submission.listId,
-          resent: submission.resent,
+          resent: primary.resent,
+          ...(submission.enrolment === undefined ? {} : { listId: submission.listId }),
+          also: also.map((call) => ({ id: call.enrolment.id, resent: call.resent })),
         });
-        return { sent: true, enrolmentId: submission.enrolment.id, contactIds: submission.enrolled, mode };
+        return {
+          sent: true,
+          enrolmentId: primary.enrolment.id,
+          contactIds: [...submission.enrolled, ...(instead?.enrolled ?? [])],
+          mode,
+        };
       }
 
       batchesByMode.contacts++;
-      const submission = await submitContacts(callContext, contactIds);
+      const submission = await submitContacts(ctx, contactIds);
       deletedBeforeEnrolment += submission.missing.length;
       const dropped = [
         ...submission.missing.map((contactId) => new DroppedContact(contactId, 'contact_not_found')),
@@ -207,31 +237,30 @@ export function createEnrolmentEngine(
 
     async confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation> {
       if (!enrolment.sent) return { finished: true, faults: enrolment.dropped };
-      const dropped = pending.get(enrolment.enrolmentId)?.dropped ?? [];
-      const outcome = await awaitEnrolment(
-        client,
-        processingWait.measuring(),
-        enrolment.enrolmentId,
-        deadline,
-        polling,
-        signal,
-      );
-      if (!outcome.finished) return { finished: false, faults: [] };
       const entry = pending.get(enrolment.enrolmentId);
-      if (entry) entry.finished = true;
-      const faults = outcome.faults.filter(
-        (fault) => !(entry?.resent === true && saysEnrolledBefore(fault.reason)),
-      );
-      if (faults.length < outcome.faults.length) {
-        logger.info(
-          { enrolmentId: enrolment.enrolmentId, contacts: outcome.faults.length - faults.length },
-          'Dotdigital reports contacts of a resent enrolment call as already in the program: the unanswered call enrolled them',
+      const calls = [{ id: enrolment.enrolmentId, resent: entry?.resent === true }, ...(entry?.also ?? [])];
+      const faults: EnrolmentConfirmation['faults'] = [...(entry?.dropped ?? [])];
+      for (const call of calls) {
+        const outcome = await awaitEnrolment(
+          client,
+          processingWait.measuring(),
+          call.id,
+          deadline,
+          polling,
+          signal,
         );
+        if (!outcome.finished) return { finished: false, faults: [] };
+        const reported = outcome.faults.filter((fault) => !(call.resent && saysEnrolledBefore(fault.reason)));
+        if (reported.length < outcome.faults.length) {
+          logger.info(
+            { enrolmentId: call.id, contacts: outcome.faults.length - reported.length },
+            'Dotdigital reports contacts of a resent enrolment call as already in the program: the unanswered call enrolled them',
+          );
+        }
+        faults.push(...reported.map(({ contactId, reason }) => ({ contactId, reason })));
       }
-      return {
-        finished: true,
-        faults: [...dropped, ...faults.map(({ contactId, reason }) => ({ contactId, reason }))],
-      };
+      if (entry) entry.finished = true;
+      return { finished: true, faults };
     },
 
     async release(enrolment: SubmittedEnrolment): Promise<void> {

@@ -3,7 +3,7 @@ import type { Enrolment } from '../../dotdigital/types.js';
 import type { Clock } from '../../time/clock.js';
 import type { DroppedReason } from '../engine-types.js';
 import { callEnrolment, type EnrolmentCallContext } from './enrolment-call.js';
-import { importIntoList, type ImportOptions } from './staging-import.js';
+import { importIntoList, type ImportOptions, type ImportRefusal } from './staging-import.js';
 import { checkMembership } from './staging-membership.js';
 import type { StagingList, StagingLists } from './staging-lists.js';
 
@@ -16,6 +16,8 @@ export interface ListSubmission {
   /** Contacts in the enrolled list. */
   enrolled: number[];
   failures: { contactId: number; reason: DroppedReason }[];
+  /** Contacts Dotdigital would not import, left for the caller to enrol another way. */
+  refused?: ImportRefusal;
 }
 
 export interface ListTimes {
@@ -38,21 +40,25 @@ export async function submitThroughList(
   contactIds: readonly number[],
   times: ListTimes,
   importOptions: ImportOptions = {},
+  /** Throws when contacts Dotdigital would not import may not be enrolled another way. */
+  checkRefusal: (refusal: ImportRefusal) => void = () => undefined,
 ): Promise<ListSubmission> {
   let list = await lists.create(clock.now() + times.leaseMs);
   let staged: Awaited<ReturnType<typeof importIntoList>>;
   try {
     const imported = await importIntoList(ctx.client, clock, list.id, contactIds, importOptions);
+    if (imported.refused !== undefined) checkRefusal(imported.refused);
     staged = await checkMembership(ctx.client, lists, list.id, imported);
   } catch (error) {
     // Nothing enrolled it, so a re-run has no use for it.
     await lists.delete(list.id);
     throw error;
   }
-  const { added, failures } = staged;
+  const { added, failures, refused } = staged;
+  const left = refused === undefined ? {} : { refused };
   if (added.length === 0) {
     await lists.delete(list.id);
-    return { listId: list.id, enrolled: [], failures, resent: false };
+    return { listId: list.id, enrolled: [], failures, resent: false, ...left };
   }
   // The import may have taken most of the lease; the enrolment call (and its allowance wait) needs it whole.
   if (list.parsed.until - clock.now() < times.leaseMs / 2) {
@@ -83,6 +89,7 @@ export async function submitThroughList(
     resent: accepted.resent,
     enrolled: added,
     failures,
+    ...left,
   };
 }
 

@@ -36,5 +36,5 @@ export async function checkMembership(
         : (unreachableReason(contact) ?? NOT_ADDED_TO_LIST);
     failures.push({ contactId, reason });
   });
-  return { added, failures };
+  return { ...imported, added, failures };
 }

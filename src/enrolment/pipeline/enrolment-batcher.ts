@@ -98,7 +98,7 @@ export class EnrolmentBatcher {
     const asList = goesThroughList(this.ctx.config, items.length);
     const chunkSize = asList ? items.length : MAX_CONTACTS_PER_ENROLMENT;
     for (let start = 0; start < items.length; start += chunkSize) {
-      this.tracker.enqueue(program, items.slice(start, start + chunkSize));
+      this.tracker.enqueue(program, items.slice(start, start + chunkSize), batch.firstAt);
     }
   }
 

@@ -13,6 +13,8 @@ import {
   type SubmittedEnrolment,
 } from '../engine-types.js';
 import { batchModeReason } from '../batch-mode.js';
+import { budgetDeadline, STATE_WAIT_BUDGET_MS } from '../checkpoint-budget.js';
+import { formatDuration } from '../../time/duration.js';
 import { enrolmentFaultReason, Reason } from '../rejections.js';
 import { ENROLLED, ENROLLED_UNCONFIRMED, rejected, type Outcome } from './outcome.js';
 import type { InFlight, ProgramRoute } from './program-state.js';
@@ -24,6 +26,8 @@ interface Pending {
   items: InFlight[];
   program: ProgramRoute;
   settled: boolean;
+  /** The state hold ends at the batch's checkpoint deadline, before max_state_hold runs out. */
+  heldToBudget: boolean;
 }
 
 export class EnrolmentTracker {
@@ -58,14 +62,17 @@ export class EnrolmentTracker {
     return this.submittingCount;
   }
 
-  /** Queues one submission of the program's; it is made once the program's earlier ones are. */
-  enqueue(program: ProgramRoute, items: InFlight[]): void {
+  /**
+   * Queues one submission of the program's; it is made once the program's earlier ones are. `formedSince`
+   * is when its first contact joined the batch: its waits count from then at the earliest.
+   */
+  enqueue(program: ProgramRoute, items: InFlight[], formedSince: number): void {
     this.awaitingCount += items.length;
     this.submittingCount += items.length;
     const chain = this.chains.get(program) ?? Promise.resolve();
     this.chains.set(
       program,
-      chain.then(() => this.submit(program, items)),
+      chain.then(() => this.submit(program, items, formedSince)),
     );
   }
 
@@ -74,7 +81,7 @@ export class EnrolmentTracker {
     return Promise.all(this.chains.values());
   }
 
-  private async submit(program: ProgramRoute, items: InFlight[]): Promise<void> {
+  private async submit(program: ProgramRoute, items: InFlight[], formedSince: number): Promise<void> {
     const { failure, counters, output } = this.ctx;
     const heard = await output.stillHeard(
       `Enrolling ${items.length} contacts into program ${program.programId}.`,
@@ -83,9 +90,18 @@ export class EnrolmentTracker {
       this.submittingCount -= items.length;
       return;
     }
+    // Every wait of this batch (filling it, queueing behind the program's earlier ones, its import, the
+    // allowance, processing) ends by one deadline, so together they cannot hold a state past the budget.
+    // It counts from the oldest waiting state, or from when the batch began if that is later: look-ups are
+    // work, not a wait, and a deadline they had already spent would fail every retry the same way.
+    const waitingSince = Math.max(this.ctx.ledger.oldestWaitingSince ?? this.ctx.now(), formedSince);
+    const deadline = budgetDeadline(waitingSince);
     let enrolment: SubmittedEnrolment;
     try {
-      enrolment = await program.engine.submit(items.map((item) => item.contactId));
+      enrolment = await program.engine.submit(
+        items.map((item) => item.contactId),
+        deadline,
+      );
     } catch (error) {
       failure.fail(error);
       return;
@@ -98,9 +114,10 @@ export class EnrolmentTracker {
       this.settleItems(items, enrolment.dropped, new Set(), 'nothing was left to send');
       return;
     }
-    const pending: Pending = { enrolment, items, program, settled: false };
+    const holdEnd = this.ctx.now() + this.holdMs;
+    const pending: Pending = { enrolment, items, program, settled: false, heldToBudget: deadline < holdEnd };
     this.pending.add(pending);
-    const confirmation = this.confirm(pending, this.ctx.now() + this.holdMs);
+    const confirmation = this.confirm(pending, Math.min(holdEnd, deadline));
     this.track(confirmation);
   }
 
@@ -173,7 +190,9 @@ export class EnrolmentTracker {
         ? 'the sync is stopping'
         : problem !== undefined
           ? 'its outcome could not be read from Dotdigital'
-          : `Dotdigital was still processing it after ${this.ctx.config.maxStateHoldSeconds}s`;
+          : pending.heldToBudget
+            ? `Dotdigital was still processing it when the batch's ${formatDuration(STATE_WAIT_BUDGET_MS)} of waits a state may take were spent`
+            : `Dotdigital was still processing it after ${this.ctx.config.maxStateHoldSeconds}s`;
     this.settleUnconfirmed(pending, why);
     // Keep checking while the sync runs, to log faults the state could no longer wait for.
     if (this.ctx.failure.error === undefined) {

@@ -29,7 +29,8 @@ export interface PipelineTuning {
   /**
    * A partial batch that would go as a staging list waits this long for a waiting state, not just
    * `enrolIdleMs`: each list costs one of the 20 hourly allowance units whatever its size, so a lull
-   * between resolve batches is no reason to spend one. Kept well under Airbyte's 15 minutes per state.
+   * between resolve batches is no reason to spend one. Time a state spends here is taken from the
+   * batch's checkpoint budget (checkpoint-budget.ts), since its deadline runs from the oldest waiting state.
    */
   listMaxAgeMs: number;
   /** Records per resolve() call when list mode is possible; larger batches mean fewer listing walks. */

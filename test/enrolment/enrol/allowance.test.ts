@@ -116,6 +116,19 @@ describe('AllowanceWaiter', () => {
     expect(waiter.totalWaitMs).toBe(15 * MINUTE);
   });
 
+  it("ends at the batch's checkpoint deadline when that comes before the setting's budget, saying so", async () => {
+    const clock = new ManualClock(0);
+    const waiter = new AllowanceWaiter(new AllowanceLedger(), clock, 14 * MINUTE, capturingLogger().logger);
+    // An import already took 9 minutes of the batch's 14: 5 are left for the allowance.
+    const deadline = 5 * MINUTE;
+
+    await waiter.afterRefusal(undefined, deadline);
+    const refused = waiter.afterRefusal(undefined, deadline);
+    await expect(refused).rejects.toBeInstanceOf(TransientError);
+    await expect(refused).rejects.toThrow(/enrolment allowance.*15m00s Airbyte expects between states/);
+    expect(clock.now()).toBe(deadline);
+  });
+
   it('stops waiting when the sync is aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stopped'));

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../emulator/src/index.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import { batchMode } from '../../../src/enrolment/batch-mode.js';
+import { batchMode, FALLBACK_MAX_CONTACTS } from '../../../src/enrolment/batch-mode.js';
+import { IMPORT_TRIES } from '../../../src/enrolment/enrol/staging-import.js';
 import { createEnrolmentEngine } from '../../../src/enrolment/enrol/index.js';
-import { TransientError } from '../../../src/protocol/errors.js';
+import { ConfigError, TransientError } from '../../../src/protocol/errors.js';
 import { parseStagingListName, stagingListName } from '../../../src/enrolment/enrol/staging-list-name.js';
 import { contactIdOf, engineTestBed, subscribedOrdinals } from './support/emulator-harness.js';
 
@@ -287,5 +288,68 @@ describe('recovery of staging lists after a crash', () => {
     expect(emulator.control.enrolmentCalls()).toEqual([]);
     // Never enrolled, so of no use to a re-run.
     expect(stagingLists(emulator)).toEqual([]);
+  });
+});
+
+describe('imports Dotdigital keeps ending in a failure state (issue 12)', () => {
+  it.each(['Failed', 'RejectedByWatchdog', 'ExceedsAllowedContactLimit'] as const)(
+    'auto mode: after the halving is spent (%s), the batch is enrolled by contact IDs, 25 a call',
+    async (endState) => {
+      const { emulator, engineFor, clock, lines } = await setUp({
+        enrolmentMode: 'auto',
+        listModeThreshold: 10,
+      });
+      emulator.control.updateSettings({ importEndState: endState });
+      const engine = engineFor('refused');
+      const batch = subscribedOrdinals(30).map(contactIdOf);
+
+      const submitted = await engine.submit(batch);
+
+      expect(batchMode({ enrolmentMode: 'auto', listModeThreshold: 10 }, batch.length)).toBe('list');
+      expect(submitted.contactIds).toEqual(batch);
+      const calls = emulator.control.enrolmentCalls();
+      expect(calls.map((call) => call.contacts?.length)).toEqual([25, 5]);
+      expect(calls.every((call) => (call.addressBooks ?? []).length === 0)).toBe(true);
+      // Bounded: the first import, then halves, down to IMPORT_TRIES tries.
+      expect(emulator.control.imports().length).toBeLessThanOrEqual(2 ** IMPORT_TRIES - 1);
+      // The list no contact could be added to is gone.
+      expect(stagingLists(emulator)).toEqual([]);
+      expect(lines.some((l) => l.level === 40 && /enrolling them by contact IDs instead/.test(l.msg))).toBe(
+        true,
+      );
+
+      const confirmation = await engine.confirm(submitted, clock.now() + 60_000);
+      expect(confirmation).toEqual({ finished: true, faults: [] });
+      expect(engine.stats().allowanceSpent).toBe(2);
+    },
+  );
+
+  it('list mode promises staging lists only: it stops with a config error and enrols nobody', async () => {
+    const { emulator, engineFor } = await setUp({ enrolmentMode: 'list' });
+    emulator.control.updateSettings({ importEndState: 'RejectedByWatchdog' });
+
+    const error = await engineFor('listonly')
+      .submit(subscribedOrdinals(30).map(contactIdOf))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(
+      /would not add 30 contacts.*RejectedByWatchdog, 4 times.*enrolment_mode is list.*set enrolment_mode to auto/,
+    );
+    expect(emulator.control.enrolmentCalls()).toEqual([]);
+    expect(stagingLists(emulator)).toEqual([]);
+  });
+
+  it("auto mode stops with a config error when the refused contacts exceed an hour's allowance", async () => {
+    const { emulator, engineFor } = await setUp({ enrolmentMode: 'auto', listModeThreshold: 10 });
+    emulator.control.updateSettings({ importEndState: 'ExceedsAllowedContactLimit' });
+
+    const error = await engineFor('toomany')
+      .submit(subscribedOrdinals(FALLBACK_MAX_CONTACTS + 1).map(contactIdOf))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/more than the 500 contacts/);
+    expect(emulator.control.enrolmentCalls()).toEqual([]);
   });
 });

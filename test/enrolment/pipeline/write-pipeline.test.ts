@@ -8,6 +8,7 @@ import {
 } from '../../../src/enrolment/pipeline/write-pipeline.js';
 import type { RejectedRecord, RejectionSink } from '../../../src/enrolment/rejections.js';
 import { ConfigError, SystemError, TransientError } from '../../../src/protocol/errors.js';
+import { STATE_WAIT_BUDGET_MS } from '../../../src/enrolment/checkpoint-budget.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../../src/protocol/messages.js';
 import {
   captureLogger,
@@ -44,6 +45,8 @@ class MemorySink implements RejectionSink {
   }
 }
 
+const MINUTE = 60_000;
+
 const FAST: Partial<PipelineTuning> = {
   lateConfirmGraceMs: 50,
   shutdownGraceMs: 50,
@@ -71,6 +74,7 @@ function harness(
     signal?: AbortSignal;
     streams?: { name: string; namespace?: string }[];
     out?: MemoryOut;
+    now?: () => number;
   } = {},
 ): Harness {
   const config = testConfig(options.config);
@@ -94,6 +98,7 @@ function harness(
     rejections: sink,
     tuning: { ...FAST, ...options.tuning },
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   return { out, sink, engine, resolver, log, pipeline };
 }
@@ -103,6 +108,52 @@ const cursors = (out: MemoryOut) =>
 const stats = (out: MemoryOut) => out.states.map((s) => s.destinationStats);
 
 describe('WritePipeline', () => {
+  it("gives a batch's waits one deadline, counted from the oldest waiting state, that also ends the state hold", async () => {
+    let now = 1_000_000;
+    const h = harness({
+      now: () => now,
+      config: { maxStateHoldSeconds: 10 * 60 },
+      tuning: { enrolIdleMs: 5 * MINUTE, enrolMaxAgeMs: 20 * MINUTE },
+    });
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+    let stateReadAt = 0;
+    async function* source(): AsyncIterable<{ message: AirbyteMessage }[]> {
+      yield* messagesOf(Array.from({ length: 10 }, (_, i) => record({ contact_id: i + 1 })));
+      // The records are resolved and wait in a partial batch; then their state comes.
+      await pause();
+      now += 1000;
+      await pause();
+      now += 1000;
+      stateReadAt = now;
+      yield* messagesOf([streamState(10)]);
+      // The partial batch waits 9 minutes for more contacts while the state waits.
+      await pause();
+      now += 9 * MINUTE;
+      await pause();
+    }
+    await h.pipeline.run(source());
+    expect(h.engine.deadlines.submit).toEqual([stateReadAt + STATE_WAIT_BUDGET_MS]);
+    // 10 minutes of max_state_hold would end 19 minutes after the state; the budget ends the hold at 14.
+    expect(h.engine.deadlines.confirm).toEqual([stateReadAt + STATE_WAIT_BUDGET_MS]);
+  });
+
+  it("does not count look-ups against a batch's waits: its deadline runs from when the batch began", async () => {
+    let now = 1_000_000;
+    const { resolver, open } = gatedResolver(contacts(20));
+    const h = harness({ resolver, now: () => now, config: { maxStateHoldSeconds: 10 * 60 } });
+    const input = [...Array.from({ length: 10 }, (_, i) => record({ contact_id: i + 1 })), streamState(10)];
+    const run = h.pipeline.run(messagesOf(input));
+    // The state is read at once; its records are resolved 9 minutes later (slow look-ups).
+    setTimeout(() => {
+      now += 9 * MINUTE;
+      open();
+    }, 50);
+    await run;
+    const resolvedAt = now;
+    expect(h.engine.deadlines.submit).toEqual([resolvedAt + STATE_WAIT_BUDGET_MS]);
+    expect(h.engine.deadlines.confirm).toEqual([resolvedAt + 10 * MINUTE]);
+  });
+
   it('enrols a contact-ID audience in full batches of 25 and echoes every state with its counts', async () => {
     const h = harness();
     const input: AirbyteMessage[] = [];

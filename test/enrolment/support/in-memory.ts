@@ -84,6 +84,8 @@ export interface MemoryEngineOptions {
 
 export class MemoryEngine implements EnrolmentEngine {
   readonly submitted: number[][] = [];
+  /** The checkpoint deadline each submit() and confirm() was given. */
+  readonly deadlines: { submit: (number | undefined)[]; confirm: number[] } = { submit: [], confirm: [] };
   readonly enrolled = new Map<number, number>();
   private sequence = 0;
 
@@ -93,7 +95,8 @@ export class MemoryEngine implements EnrolmentEngine {
     return new Set(this.options.recent ?? []);
   }
 
-  async submit(contactIds: number[]): Promise<SubmittedEnrolment> {
+  async submit(contactIds: number[], deadline?: number): Promise<SubmittedEnrolment> {
+    this.deadlines.submit.push(deadline);
     if (this.options.submitError) throw this.options.submitError;
     if (this.options.allowance !== undefined && this.submitted.length >= this.options.allowance) {
       throw new TransientError('The enrolment allowance is spent.');
@@ -109,6 +112,7 @@ export class MemoryEngine implements EnrolmentEngine {
   }
 
   async confirm(enrolment: SubmittedEnrolment, deadline: number): Promise<EnrolmentConfirmation> {
+    this.deadlines.confirm.push(deadline);
     if (this.options.finishes === false) {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
       return { finished: false, faults: [] };
