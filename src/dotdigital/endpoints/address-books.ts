@@ -5,6 +5,7 @@ import { AmbiguousRequestError } from '../errors.js';
 import { MAX_V2_PAGE } from '../limits.js';
 import type { AddressBook } from '../types.js';
 import { DotdigitalApiError } from '../types.js';
+import { v2PageQuery } from '../paging.js';
 import { parseResponse } from '../validate.js';
 
 const addressBookSchema = z.object({
@@ -25,7 +26,7 @@ export async function listAddressBooks(
   const response = await caller.call({
     method: 'GET',
     route: '/v2/address-books',
-    query: { select: page.select, skip: page.skip > 0 ? page.skip : undefined },
+    query: v2PageQuery(page),
   });
   return parseResponse(z.array(addressBookSchema), response, 'GET /v2/address-books', { v2: true }).map(
     toAddressBook,
@@ -114,7 +115,7 @@ export async function listAddressBookContactIds(
     method: 'GET',
     route: '/v2/address-books/{id}/contacts',
     pathParams: { id },
-    query: { select: page.select, skip: page.skip > 0 ? page.skip : undefined },
+    query: v2PageQuery(page),
   });
   return parseResponse(z.array(memberSchema), response, 'GET /v2/address-books/{id}/contacts', {
     v2: true,

@@ -8,6 +8,7 @@ import type { ApiCaller } from '../caller.js';
 import { parseCsvRecords } from '../csv.js';
 import { AmbiguousEnrolmentError, type EnrolmentRequest } from '../errors.js';
 import type { Enrolment, EnrolmentFault, EnrolmentStatus } from '../types.js';
+import { v2PageQuery } from '../paging.js';
 import { parseResponse } from '../validate.js';
 
 const idList = z.array(z.number().int()).nullish();
@@ -85,7 +86,7 @@ export async function listEnrolmentsByStatus(
     method: 'GET',
     route: '/v2/programs/enrolments/{status}',
     pathParams: { status },
-    query: { select: page.select, skip: page.skip > 0 ? page.skip : undefined },
+    query: v2PageQuery(page),
   });
   const list = parseResponse(z.array(enrolmentSchema), response, 'GET /v2/programs/enrolments/{status}', {
     v2: true,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiCaller } from '../caller.js';
 import { MAX_V2_PAGE } from '../limits.js';
 import type { Program } from '../types.js';
+import { v2PageQuery } from '../paging.js';
 import { parseResponse } from '../validate.js';
 
 /**
@@ -27,7 +28,7 @@ export async function listPrograms(caller: ApiCaller, pageSize = MAX_V2_PAGE): P
     const response = await caller.call({
       method: 'GET',
       route: '/v2/programs',
-      query: { select: pageSize, skip: skip > 0 ? skip : undefined },
+      query: v2PageQuery({ select: pageSize, skip }),
     });
     const page = parseResponse(z.array(programSchema), response, 'GET /v2/programs', { v2: true });
     programs.push(...page.map(toProgram));
