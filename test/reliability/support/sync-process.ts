@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { RunningEmulator } from '../../../emulator/src/index.js';
 import { cliPath, parseLines } from '../../support/cli.js';
 import { STREAM, toLines, type Message } from './audience.js';
-import { baseConfig } from '../../cli/write-harness.js';
+import { baseConfig, catalog } from '../../cli/write-harness.js';
 import { basicToken, PASSWORD, SECRETS } from './emulator.js';
 
 /** The write tests' config (test/cli/write-harness.ts), with the reliability account's password. */
@@ -23,13 +23,7 @@ export function syncConfig(
 }
 
 export function streamCatalog(streams = [STREAM]): unknown {
-  return {
-    streams: streams.map((name) => ({
-      stream: { name, json_schema: { type: 'object' }, supported_sync_modes: ['incremental'] },
-      sync_mode: 'incremental',
-      destination_sync_mode: 'append',
-    })),
-  };
+  return catalog(streams.map((name) => ({ name })));
 }
 
 export interface Ended {
