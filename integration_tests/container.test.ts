@@ -18,7 +18,7 @@ import { airbyteMessageErrors } from './support/protocol-schema.js';
 import { timed } from './support/timing.js';
 // The emulator's built-in sample account; the emulator container is built from the same source.
 import { SAMPLE } from '../emulator/src/fixture.js';
-import { contactId, reachable } from '../test/cli/write-harness.js';
+import { catalog, contactId, reachable } from '../test/cli/write-harness.js';
 
 const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
   version: string;
@@ -223,7 +223,7 @@ describe('the connector in its container, run as an orchestrator runs it, agains
     ).operations;
     const operation = operations.find((candidate) => candidate.object_name.includes('1001'));
     expect(operation).toBeDefined();
-    const catalog = {
+    const discoveredCatalog = {
       streams: [
         {
           stream: {
@@ -264,7 +264,10 @@ describe('the connector in its container, run as an orchestrator runs it, agains
     const run = await runConnector(
       images.connector,
       ['write', '--config', `${inputDir}/config.json`, '--catalog', `${inputDir}/catalog.json`],
-      { files: { 'config.json': config({ program_id: undefined }), 'catalog.json': catalog }, stdin },
+      {
+        files: { 'config.json': config({ program_id: undefined }), 'catalog.json': discoveredCatalog },
+        stdin,
+      },
     );
     expectCleanProtocol(run);
     expect(run.code, run.stderr).toBe(0);
@@ -300,19 +303,7 @@ describe('the connector in its container, run as an orchestrator runs it, agains
   });
 
   describe('as the platform runs it: sh -c with named pipes, uid 1000, 0.5 CPU, 2 GiB, stopped by kill', () => {
-    const platformCatalog = {
-      streams: [
-        {
-          stream: {
-            name: 'audience',
-            json_schema: { type: 'object' },
-            supported_sync_modes: ['incremental'],
-          },
-          sync_mode: 'incremental',
-          destination_sync_mode: 'append',
-        },
-      ],
-    };
+    const platformCatalog = catalog();
     const record = (data: Record<string, unknown>) =>
       JSON.stringify({ type: 'RECORD', record: { stream: 'audience', data, emitted_at: 1_767_225_600_000 } });
     const state = (id: number, records: number) =>

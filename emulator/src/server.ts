@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { handleControlRequest, type EmulatorControl } from './control.js';
 import type { FaultInjector } from './faults.js';
 import { BodyTooLarge, parseJson, readBody } from './http/body.js';
-import { v2Error, v3Error, type Reply } from './http/reply.js';
+import { failureReply, v2Error, v3Error, type Reply } from './http/reply.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RequestLog } from './request-log.js';
 import { matchRoute } from './router.js';
@@ -154,7 +154,15 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const origin = deps.publicOrigin ?? `http://${req.headers.host ?? '127.0.0.1'}`;
-  const reply = r.handler({ world, user, account, params, query, body, origin, prefix });
+  let reply: Reply;
+  try {
+    reply = r.handler({ world, user, account, params, query, body, origin, prefix });
+  } catch (err) {
+    // The world's rules throw Dotdigital's answers (V2Failure, V3Failure); anything else is a bug: a 500.
+    const failure = failureReply(err);
+    if (!failure) throw err;
+    reply = failure;
+  }
   if (fault.kind === 'dropMidResponse') {
     sendHalfAndDrop(res, reply, rate.headers);
     return finish(0, user.username, 'dropMidResponse');

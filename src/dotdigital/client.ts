@@ -17,6 +17,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { planBaseUrl, regionOfBaseUrl, resolveDiscoveredBaseUrl, type BaseUrlPlan } from './regions.js';
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry.js';
 import type { AccountInfo, DotdigitalClient } from './types.js';
+import { shareStopSignal } from '../time/stop-signal.js';
 
 export { AmbiguousEnrolmentError, AmbiguousRequestError, type EnrolmentRequest } from './errors.js';
 export type { RetryOptions } from './retry.js';
@@ -49,9 +50,12 @@ export async function createDotdigitalClient(
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
+  // Requests in flight and their pauses all listen for the stop: through one listener on the caller's signal.
+  const stop = options.signal && shareStopSignal(options.signal);
+  const signal = stop?.signal;
   const limiter = new RateLimiter({
     logger: options.logger,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(signal === undefined ? {} : { signal }),
   });
   const caller = new ApiCaller({
     transport,
@@ -59,8 +63,12 @@ export async function createDotdigitalClient(
     logger: options.logger,
     retry: { ...DEFAULT_RETRY_OPTIONS, ...options.retry },
     ...(options.random === undefined ? {} : { random: options.random }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(signal === undefined ? {} : { signal }),
   });
+  const close = async (): Promise<void> => {
+    stop?.release();
+    await transport.close();
+  };
 
   try {
     if (plan.kind === 'discover') {
@@ -72,14 +80,19 @@ export async function createDotdigitalClient(
       );
     }
   } catch (error) {
-    await transport.close();
+    await close();
     throw error;
   }
 
-  return buildClient(caller, transport, plan);
+  return buildClient(caller, transport, plan, close);
 }
 
-function buildClient(caller: ApiCaller, transport: HttpTransport, plan: BaseUrlPlan): DotdigitalClient {
+function buildClient(
+  caller: ApiCaller,
+  transport: HttpTransport,
+  plan: BaseUrlPlan,
+  close: () => Promise<void>,
+): DotdigitalClient {
   // Reported endpoints are checked against the same origin the user configured (or Dotdigital's hosts).
   const trustedOrigin = plan.kind === 'discover' ? plan.trustedOrigin : safeOrigin(transport.baseUrl);
 
@@ -113,7 +126,7 @@ function buildClient(caller: ApiCaller, transport: HttpTransport, plan: BaseUrlP
     startContactImport: (contactIds, listId) => imports.startContactImport(caller, contactIds, listId),
     getContactImport: (importId) => imports.getContactImport(caller, importId),
     stats: () => ({ callsByEndpoint: transport.callsByEndpoint(), ...caller.stats() }),
-    close: () => transport.close(),
+    close,
   };
 }
 

@@ -16,5 +16,7 @@ export const ENROLMENT_ALLOWANCE_WINDOW_MS = 60 * 60 * 1000;
 export const IMPORT_CHUNK_SIZE = 100_000;
 /** Unfinished v3 imports Dotdigital accepts per account (429 contacts:tooManyActiveImports past it). */
 export const MAX_ACTIVE_IMPORTS = 25;
+/** The largest page (`select`) of every v2 listing: programs, address books, enrolments by status. */
+export const MAX_V2_PAGE = 1000;
 /** A list-mode batch's upper bound: one staging list, imported in chunks of IMPORT_CHUNK_SIZE. */
 export const MAX_LIST_BATCH = 1_000_000;

@@ -1,5 +1,10 @@
 import { SystemError } from '../protocol/errors.js';
 
+/** A v2 page as a query: the OpenAPI gives `skip` a minimum of 1, so the first page is asked for without it. */
+export function v2PageQuery(page: { select: number; skip: number }): { select: number; skip?: number } {
+  return page.skip > 0 ? { select: page.select, skip: page.skip } : { select: page.select };
+}
+
 /**
  * Marker paging (`GET /contacts/v3`) ends only when Dotdigital stops sending a `next` link. A marker it
  * has sent before would make the reader ask for the same pages again for ever, so it stops the sync

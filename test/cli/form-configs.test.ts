@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORM_ANNOTATIONS } from '../../src/config/connection-spec.js';
 import { emulatorForFile } from '../support/emulator-lifecycle.js';
+import { catalog } from './write-harness.js';
 import { startS3, type RunningS3 } from '../support/s3-server.js';
 import {
   connectionStatus,
@@ -200,22 +201,9 @@ describe('configs built by the Airbyte form from spec.json', () => {
     );
     expect(precedence.message).toContain('leaves out email, whose field is set');
 
-    const catalog = {
-      streams: [
-        {
-          stream: {
-            name: 'audience',
-            json_schema: { type: 'object' },
-            supported_sync_modes: ['incremental'],
-          },
-          sync_mode: 'incremental',
-          destination_sync_mode: 'append',
-          destination_object_name: 'Welcome journey (program 1001)',
-        },
-      ],
-    };
+    const welcome = catalog([{ objectName: 'Welcome journey (program 1001)' }]);
     const write = await runChecked(
-      ['write', '--config', files.json(noIdentifier), '--catalog', files.json(catalog)],
+      ['write', '--config', files.json(noIdentifier), '--catalog', files.json(welcome)],
       SAMPLE_SECRETS,
       { stdin: '' },
     );

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { emulatorForFile } from '../support/emulator-lifecycle.js';
+import { catalog } from '../cli/write-harness.js';
 import { emulatorConfig, FileBox, runChecked } from './cli-env.js';
 
 /**
@@ -11,16 +12,7 @@ const files = new FileBox();
 
 afterAll(() => files.remove());
 
-const catalog = {
-  streams: [
-    {
-      stream: { name: 'audience', json_schema: { type: 'object' }, supported_sync_modes: ['incremental'] },
-      sync_mode: 'incremental',
-      destination_sync_mode: 'append',
-      destination_object_name: 'program_1002',
-    },
-  ],
-};
+const configuredCatalog = catalog([{ objectName: 'program_1002' }]);
 
 const stdin = [
   { type: 'RECORD', record: { stream: 'audience', data: { contact_id: 100001 }, emitted_at: 1 } },
@@ -56,7 +48,7 @@ describe('write contract', () => {
   ])('%s prints only valid Airbyte messages: STATE and LOG, no TRACE', async (_label, overrides) => {
     const config = files.json(emulatorConfig(emulator(), overrides));
     const result = await runChecked(
-      ['write', '--config', config, '--catalog', files.json(catalog)],
+      ['write', '--config', config, '--catalog', files.json(configuredCatalog)],
       [emulator().sample.password],
       { stdin },
     );

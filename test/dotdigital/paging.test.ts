@@ -1,5 +1,6 @@
 /** listPrograms reads every page; paged calls send select/skip and limit/marker as the API documents. */
 import { describe, expect, it } from 'vitest';
+import { v2PageQuery } from '../../src/dotdigital/paging.js';
 import type { DotdigitalClient } from '../../src/dotdigital/types.js';
 import { scriptedClients } from './support/scripted-client.js';
 import type { RecordedRequest, ScriptedReply } from './support/scripted-server.js';
@@ -77,5 +78,12 @@ describe('paging', () => {
       '/contacts/v3?limit=5000&include=channelProperties',
       '/contacts/v3?limit=10&marker=abc%2B%2F%3D&include=channelProperties',
     ]);
+  });
+});
+
+describe('v2PageQuery', () => {
+  it('leaves skip out of the first page (the OpenAPI gives it a minimum of 1)', () => {
+    expect(v2PageQuery({ select: 1000, skip: 0 })).toEqual({ select: 1000 });
+    expect(v2PageQuery({ select: 1000, skip: 2000 })).toEqual({ select: 1000, skip: 2000 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, secretsFor } from '../../src/protocol/redact.js';
+import { createRedactor, MIN_SUBSTRING_SECRET_LENGTH, secretsFor } from '../../src/protocol/redact.js';
 
 describe('createRedactor', () => {
   const password = 'p@ss w0rd/"quoted"';
@@ -42,8 +42,26 @@ describe('createRedactor', () => {
   });
 
   it('masks a secret that contains another one whole', () => {
-    const nested = createRedactor(['abc', 'xxabcxx']);
-    expect(nested('value xxabcxx and abc')).toBe('value *** and ***');
+    const nested = createRedactor(['abcdef', 'xxabcdefxx']);
+    expect(nested('value xxabcdefxx and abcdef')).toBe('value *** and ***');
+  });
+
+  it('masks a very short secret only as a whole value, never the letters of other words', () => {
+    const short = createRedactor(secretsFor('apiuser-1@apiconnector.com', 'a'));
+    const line = 'Enrolling 25 contacts into program 1002: a batch of a kind.';
+    expect(short(line)).toBe(line);
+    expect(short('{"api_user":"apiuser-1@apiconnector.com","api_password":"a"}')).toBe(
+      '{"api_user":"apiuser-1@apiconnector.com","api_password":"***"}',
+    );
+    expect(short("password 'a' was refused")).toBe("password '***' was refused");
+    expect(short('https://host/x?pw=a&y=1')).toBe('https://host/x?pw=***&y=1');
+    expect(short('api_password:a, region:r1')).toBe('api_password:***, region:r1');
+    expect(short('a')).toBe('***');
+  });
+
+  it('masks a secret of the threshold length anywhere, inside words too', () => {
+    const secret = 'q'.repeat(MIN_SUBSTRING_SECRET_LENGTH);
+    expect(createRedactor([secret])(`x${secret}y`)).toBe('x***y');
   });
 
   it('leaves text without secrets alone and ignores empty secrets', () => {

@@ -84,6 +84,18 @@ describe('input and output edges (built CLI against the emulator)', () => {
     ]);
   }, 60_000);
 
+  it('a sync that ends without reading its input: writing to it returns instead of waiting for room', async () => {
+    emu = await reliabilityEmulator();
+    // A Draft program is refused before any record is read; the writer then holds megabytes nobody reads.
+    const sync = startSync(emu, { program_id: 1003 });
+    const notes = 'n'.repeat(100_000);
+    const input = reachableOrdinals(80).map((n) => record({ contact_id: contactIdOf(n), notes }));
+    await sync.send(input);
+    const ended = await sync.ended;
+    expect(ended.code).toBe(1);
+    expect(sync.errors()).toMatchObject([{ failure_type: 'config_error' }]);
+  }, 60_000);
+
   it('stdout closed mid-sync: the sync stops and enrols nobody whose state nobody could hear', async () => {
     emu = await reliabilityEmulator();
     const ordinals = reachableOrdinals(20);

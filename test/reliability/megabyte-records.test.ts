@@ -1,6 +1,9 @@
 /**
  * Memory under huge records: 400 records of a megabyte each through the built CLI. It has an emulator of
- * its own, so no enrolment history left by other tests (the many syncs of bad-input.test.ts) shapes it.
+ * its own because it needs 16 of the account's 20 hourly enrolment calls: after bad-input.test.ts's syncs
+ * into the same account, 9 calls of the last emulated hour were theirs (the connector counts them from the
+ * enrolment listings; resetAllowance() resets only the emulator's own counter), so the sync stopped at 19
+ * with a transient error, as it should under max_allowance_wait_minutes 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../emulator/src/index.js';

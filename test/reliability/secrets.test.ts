@@ -48,6 +48,24 @@ describe('the password never appears in any output', () => {
     expect(leaks(sync.stdout + sync.stderr, emu.sample.apiUser, [WRONG_PASSWORD, PASSWORD])).toEqual([]);
   }, 60_000);
 
+  it('check with a one-letter password: the refusal reads as for any wrong password, letters intact', async () => {
+    emu = await reliabilityEmulator();
+    const dir = mkdtempSync(path.join(tmpdir(), 'reliability-secrets-'));
+    const statusWith = async (password: string): Promise<string> => {
+      const file = path.join(dir, `config-${password.length}.json`);
+      writeFileSync(file, JSON.stringify(syncConfig(emu!, { api_password: password })));
+      const check = await runCli(['check', '--config', file]);
+      expect(check.stderr).toBe('');
+      const status = check.messages.find((m) => m.type === 'CONNECTION_STATUS') as
+        { connectionStatus: { status: string; message: string } } | undefined;
+      expect(status?.connectionStatus.status).toBe('FAILED');
+      return status!.connectionStatus.message;
+    };
+    const refusal = await statusWith(WRONG_PASSWORD);
+    expect(await statusWith('a')).toBe(refusal);
+    expect(refusal).not.toContain('***');
+  }, 60_000);
+
   it('write with the credentials written into base_url as well', async () => {
     emu = await reliabilityEmulator();
     const withUserInfo = emu.url.replace(

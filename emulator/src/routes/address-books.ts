@@ -1,5 +1,5 @@
 /** POST/GET /v2/address-books, GET/DELETE /v2/address-books/{id}, GET /v2/address-books/{id}/contacts. */
-import { failureReply, json, v2Error, type Reply } from '../http/reply.js';
+import { json, v2Error, type Reply } from '../http/reply.js';
 import {
   addressBookJson,
   createAddressBook,
@@ -16,13 +16,7 @@ function bookId(raw: string): number {
 }
 
 export function postAddressBook(ctx: RouteContext): Reply {
-  try {
-    return json(200, addressBookJson(createAddressBook(ctx.world, ctx.account, ctx.body)));
-  } catch (err) {
-    const reply = failureReply(err);
-    if (reply) return reply;
-    throw err;
-  }
+  return json(200, addressBookJson(createAddressBook(ctx.world, ctx.account, ctx.body)));
 }
 
 export function listAddressBooks(ctx: RouteContext): Reply {
@@ -38,24 +32,12 @@ export function getAddressBook(ctx: RouteContext): Reply {
 }
 
 export function putAddressBook(ctx: RouteContext): Reply {
-  try {
-    return json(200, addressBookJson(updateAddressBook(ctx.account, bookId(ctx.params[0]!), ctx.body)));
-  } catch (err) {
-    const reply = failureReply(err);
-    if (reply) return reply;
-    throw err;
-  }
+  return json(200, addressBookJson(updateAddressBook(ctx.account, bookId(ctx.params[0]!), ctx.body)));
 }
 
 export function removeAddressBook(ctx: RouteContext): Reply {
-  try {
-    deleteAddressBook(ctx.account, bookId(ctx.params[0]!));
-    return { status: 204 };
-  } catch (err) {
-    const reply = failureReply(err);
-    if (reply) return reply;
-    throw err;
-  }
+  deleteAddressBook(ctx.account, bookId(ctx.params[0]!));
+  return { status: 204 };
 }
 
 export function listAddressBookContacts(ctx: RouteContext): Reply {

@@ -1,5 +1,5 @@
 /** POST /v2/programs/enrolments, GET …/{id} or …/{status}, GET …/{id}/report-faults. */
-import { failureReply, json, v2Error, type Reply } from '../http/reply.js';
+import { json, v2Error, type Reply } from '../http/reply.js';
 import { createEnrolment, enrolmentJson, faultReportCsv } from '../state/enrolments.js';
 import type { RouteContext } from './context.js';
 import { paging } from './programs.js';
@@ -9,14 +9,8 @@ const STATUS_WORDS = new Map(
 );
 
 export function postEnrolment(ctx: RouteContext): Reply {
-  try {
-    const enrolment = createEnrolment(ctx.world, ctx.user, ctx.body);
-    return json(201, enrolmentJson(enrolment, ctx.world.settings.enrolmentAnswerMembers, ctx.world.settings));
-  } catch (err) {
-    const reply = failureReply(err);
-    if (reply) return reply;
-    throw err;
-  }
+  const enrolment = createEnrolment(ctx.world, ctx.user, ctx.body);
+  return json(201, enrolmentJson(enrolment, ctx.world.settings.enrolmentAnswerMembers, ctx.world.settings));
 }
 
 /** The last path segment is either an enrolment status word (a listing) or an enrolment id. */

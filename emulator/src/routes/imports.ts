@@ -1,18 +1,12 @@
 /** PUT /contacts/v3/import and GET /contacts/v3/import/{id}. */
-import { failureReply, json, v3Error, type Reply } from '../http/reply.js';
+import { json, v3Error, type Reply } from '../http/reply.js';
 import { importJson, startImport } from '../state/imports.js';
 import type { RouteContext } from './context.js';
 
 export function putImport(ctx: RouteContext): Reply {
   if (ctx.body === undefined) return v3Error(400, 'contacts:badJson', 'The request JSON is badly formed');
-  try {
-    const imp = startImport(ctx.world, ctx.account, ctx.body);
-    return json(202, { importId: imp.id });
-  } catch (err) {
-    const reply = failureReply(err);
-    if (reply) return reply;
-    throw err;
-  }
+  const imp = startImport(ctx.world, ctx.account, ctx.body);
+  return json(202, { importId: imp.id });
 }
 
 export function getImport(ctx: RouteContext): Reply {

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import type { ApiCaller } from '../caller.js';
 import { AmbiguousRequestError } from '../errors.js';
+import { MAX_V2_PAGE } from '../limits.js';
 import type { AddressBook } from '../types.js';
 import { DotdigitalApiError } from '../types.js';
+import { v2PageQuery } from '../paging.js';
 import { parseResponse } from '../validate.js';
-
-export const ADDRESS_BOOKS_PAGE_SIZE = 1000;
 
 const addressBookSchema = z.object({
   id: z.number().int(),
@@ -26,7 +26,7 @@ export async function listAddressBooks(
   const response = await caller.call({
     method: 'GET',
     route: '/v2/address-books',
-    query: { select: page.select, skip: page.skip > 0 ? page.skip : undefined },
+    query: v2PageQuery(page),
   });
   return parseResponse(z.array(addressBookSchema), response, 'GET /v2/address-books', { v2: true }).map(
     toAddressBook,
@@ -34,11 +34,11 @@ export async function listAddressBooks(
 }
 
 async function findAddressBookByName(caller: ApiCaller, name: string): Promise<AddressBook | undefined> {
-  for (let skip = 0; ; skip += ADDRESS_BOOKS_PAGE_SIZE) {
-    const page = await listAddressBooks(caller, { select: ADDRESS_BOOKS_PAGE_SIZE, skip });
+  for (let skip = 0; ; skip += MAX_V2_PAGE) {
+    const page = await listAddressBooks(caller, { select: MAX_V2_PAGE, skip });
     const found = page.find((book) => book.name === name);
     if (found) return found;
-    if (page.length < ADDRESS_BOOKS_PAGE_SIZE) return undefined;
+    if (page.length < MAX_V2_PAGE) return undefined;
   }
 }
 
@@ -115,7 +115,7 @@ export async function listAddressBookContactIds(
     method: 'GET',
     route: '/v2/address-books/{id}/contacts',
     pathParams: { id },
-    query: { select: page.select, skip: page.skip > 0 ? page.skip : undefined },
+    query: v2PageQuery(page),
   });
   return parseResponse(z.array(memberSchema), response, 'GET /v2/address-books/{id}/contacts', {
     v2: true,

@@ -9,6 +9,7 @@ import { parseCsvRecords } from '../csv.js';
 import { AmbiguousEnrolmentError, type EnrolmentRequest } from '../errors.js';
 import { serverTimeOf } from '../http.js';
 import type { Enrolment, EnrolmentFault, EnrolmentPage, EnrolmentStatus } from '../types.js';
+import { v2PageQuery } from '../paging.js';
 import { parseResponse } from '../validate.js';
 
 const idList = z.array(z.number().int()).nullish();
@@ -86,7 +87,7 @@ export async function listEnrolmentsByStatus(
     method: 'GET',
     route: '/v2/programs/enrolments/{status}',
     pathParams: { status },
-    query: { select: page.select, skip: page.skip > 0 ? page.skip : undefined },
+    query: v2PageQuery(page),
   });
   const list = parseResponse(z.array(enrolmentSchema), response, 'GET /v2/programs/enrolments/{status}', {
     v2: true,

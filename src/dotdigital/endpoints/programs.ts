@@ -1,11 +1,10 @@
 /** Programs: GET /v2/programs (every page) and GET /v2/programs/{id}. */
 import { z } from 'zod';
 import type { ApiCaller } from '../caller.js';
+import { MAX_V2_PAGE } from '../limits.js';
 import type { Program } from '../types.js';
+import { v2PageQuery } from '../paging.js';
 import { parseResponse } from '../validate.js';
-
-/** The API's largest page. */
-export const PROGRAMS_PAGE_SIZE = 1000;
 
 /**
  * Read leniently outside what the connector needs: the id and whether the status is Active. An unknown
@@ -22,14 +21,14 @@ function toProgram(raw: z.output<typeof programSchema>): Program {
   return { id: raw.id, name: raw.name ?? null, status: raw.status, dateCreated: raw.dateCreated ?? '' };
 }
 
-export async function listPrograms(caller: ApiCaller, pageSize = PROGRAMS_PAGE_SIZE): Promise<Program[]> {
+export async function listPrograms(caller: ApiCaller, pageSize = MAX_V2_PAGE): Promise<Program[]> {
   const programs: Program[] = [];
   for (let skip = 0; ; skip += pageSize) {
     // The API documents skip ≥ 1, so the first page is asked for without it.
     const response = await caller.call({
       method: 'GET',
       route: '/v2/programs',
-      query: { select: pageSize, skip: skip > 0 ? skip : undefined },
+      query: v2PageQuery({ select: pageSize, skip }),
     });
     const page = parseResponse(z.array(programSchema), response, 'GET /v2/programs', { v2: true });
     programs.push(...page.map(toProgram));

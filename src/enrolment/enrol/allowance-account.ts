@@ -1,13 +1,8 @@
 import type { Logger } from 'pino';
-import type { DotdigitalClient, EnrolmentStatus } from '../../dotdigital/types.js';
+import type { DotdigitalClient } from '../../dotdigital/types.js';
 import { ENROLMENT_ALLOWANCE_WINDOW_MS as ALLOWANCE_WINDOW_MS } from '../../dotdigital/limits.js';
 import type { Clock } from '../../time/clock.js';
-import { parseDotdigitalDate } from './enrolment-listing.js';
-
-/** The listing's largest page. */
-const PAGE_SIZE = 1000;
-/** Statuses under which an accepted enrolment can appear. */
-const LISTED_STATUSES: EnrolmentStatus[] = ['Processing', 'Finished'];
+import { forEachListedEnrolment, parseDotdigitalDate } from './enrolment-listing.js';
 
 export interface AccountUsage {
   /** Enrolment calls the account made inside the rolling window, by every integration. */
@@ -37,19 +32,12 @@ export class AccountAllowance {
     const now = this.clock.now();
     const since = now - ALLOWANCE_WINDOW_MS;
     const created = new Map<string, number>();
-    for (const status of LISTED_STATUSES) {
-      for (let skip = 0; ; skip += PAGE_SIZE) {
-        const page = await this.client.listEnrolmentsByStatus(status, { select: PAGE_SIZE, skip });
-        const offset = clockOffset(page.serverTime, this.clock.now());
-        for (const enrolment of page.enrolments) {
-          const at = parseDotdigitalDate(enrolment.dateCreated) - offset;
-          // An unreadable date is counted as spent just now: waiting too long beats being refused.
-          if (Number.isNaN(at)) created.set(enrolment.id, now);
-          else if (at > since) created.set(enrolment.id, at);
-        }
-        if (page.enrolments.length < PAGE_SIZE) break;
-      }
-    }
+    await forEachListedEnrolment(this.client, (enrolment, serverTime) => {
+      const at = parseDotdigitalDate(enrolment.dateCreated) - clockOffset(serverTime, this.clock.now());
+      // An unreadable date is counted as spent just now: waiting too long beats being refused.
+      if (Number.isNaN(at)) created.set(enrolment.id, now);
+      else if (at > since) created.set(enrolment.id, at);
+    });
     const createdAt = [...created.values()].sort((a, b) => a - b);
     const usage = {
       inWindow: createdAt.length,

@@ -15,7 +15,6 @@
  *   creates a contact), checked member by member, and one enrolment call; the list is then marked
  *   enrolled and kept for the look-back, so records sent again are known (list-submit.ts).
  */
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/types.js';
 import type { DotdigitalClient } from '../../dotdigital/types.js';
@@ -31,6 +30,7 @@ import { AllowanceLedger } from './allowance.js';
 import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
 import { type Clock, systemClock } from '../../time/clock.js';
+import { shareStopSignal } from '../../time/stop-signal.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
 import { batchMode, describeBatchRule } from '../batch-mode.js';
 import { submitContacts } from './contacts-submit.js';
@@ -96,7 +96,8 @@ export function createEnrolmentEngine(
   options: EnrolmentEngineOptions = {},
 ): EnrolmentEngine {
   const clock = options.clock ?? systemClock;
-  const signal = ownSignal(options.signal);
+  // Many enrolments are confirmed at once, each poll waiting on the stop signal.
+  const signal = options.signal && shareStopSignal(options.signal).signal;
   const polling: PollingOptions = { ...DEFAULT_POLLING, ...options.polling };
   const waiter = new AllowanceWaiter(
     new AllowanceLedger(),
@@ -325,17 +326,4 @@ export function createEnrolmentEngine(
       allowanceHeldByOthers: waiter.unitsHeldByOthers,
     }),
   };
-}
-/**
- * Every concurrent wait listens on the signal; many enrolments are confirmed at once, which would
- * trip Node's listener-leak warning on the caller's signal. One listener there feeds a signal of
- * the engine's own, which may have any number.
- */
-function ownSignal(outer: AbortSignal | undefined): AbortSignal | undefined {
-  if (outer === undefined) return undefined;
-  const inner = new AbortController();
-  setMaxListeners(0, inner.signal);
-  if (outer.aborted) inner.abort(outer.reason);
-  else outer.addEventListener('abort', () => inner.abort(outer.reason), { once: true });
-  return inner.signal;
 }

@@ -1,9 +1,9 @@
+import { MAX_V2_PAGE } from '../../dotdigital/limits.js';
 import { MarkerTrail } from '../../dotdigital/paging.js';
 import type { Logger } from 'pino';
 import type { AddressBook, DotdigitalClient } from '../../dotdigital/types.js';
 import { parseStagingListName, stagingListName, type StagingListName } from './staging-list-name.js';
 
-const BOOKS_PAGE_SIZE = 1000;
 const MEMBERS_PAGE_SIZE = 1000;
 
 /** A staging list with the parts of its name. */
@@ -56,8 +56,8 @@ export class StagingLists {
   /** Staging lists for this program made by other syncs (this sync's own are known to it). */
   async ofOtherSyncs(): Promise<StagingList[]> {
     const found: StagingList[] = [];
-    for (let skip = 0; ; skip += BOOKS_PAGE_SIZE) {
-      const page = await this.client.listAddressBooks({ select: BOOKS_PAGE_SIZE, skip });
+    for (let skip = 0; ; skip += MAX_V2_PAGE) {
+      const page = await this.client.listAddressBooks({ select: MAX_V2_PAGE, skip });
       for (const list of page) {
         const parsed = parseStagingListName(list.name);
         if (
@@ -69,7 +69,7 @@ export class StagingLists {
           found.push({ id: list.id, name: list.name, parsed });
         }
       }
-      if (page.length < BOOKS_PAGE_SIZE) return found;
+      if (page.length < MAX_V2_PAGE) return found;
     }
   }
 

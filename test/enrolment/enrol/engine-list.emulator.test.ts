@@ -22,7 +22,13 @@ async function setUp(config: Partial<ConnectorConfig> = {}) {
       polling: { initialDelayMs: 500, maxDelayMs: 2000 },
       imports: { chunkSize: 400, pollInitialMs: 500 },
     });
-  return { emulator, client, engineFor, clock, lines };
+  /** A list another sync left staged for program 1002, its lease ending at `until`. */
+  const leftStaged = (syncId: string, until: number) =>
+    client.createAddressBook(
+      stagingListName({ programId: 1002, syncId, sequence: 1, phase: 'staged', until }),
+      'Private',
+    );
+  return { emulator, client, engineFor, clock, lines, leftStaged };
 }
 
 const stagingLists = (emulator: RunningEmulator) =>
@@ -158,27 +164,9 @@ describe('recovery of staging lists after a crash', () => {
   });
 
   it('never touches a staging list another sync still holds, nor counts its members', async () => {
-    const { emulator, client, engineFor, clock } = await setUp();
-    const held = await client.createAddressBook(
-      stagingListName({
-        programId: 1002,
-        syncId: 'busy',
-        sequence: 1,
-        phase: 'staged',
-        until: clock.now() + 3_600_000,
-      }),
-      'Private',
-    );
-    const abandoned = await client.createAddressBook(
-      stagingListName({
-        programId: 1002,
-        syncId: 'gone',
-        sequence: 1,
-        phase: 'staged',
-        until: clock.now() - 1,
-      }),
-      'Private',
-    );
+    const { emulator, engineFor, clock, leftStaged } = await setUp();
+    const held = await leftStaged('busy', clock.now() + 3_600_000);
+    const abandoned = await leftStaged('gone', clock.now() - 1);
 
     const other = engineFor('other');
     expect((await other.recentlyEnrolled()).size).toBe(0);
@@ -190,20 +178,11 @@ describe('recovery of staging lists after a crash', () => {
   });
 
   it('warns and deletes an abandoned list never marked enrolled when the answers name no lists', async () => {
-    const { emulator, client, engineFor, clock, lines } = await setUp();
+    const { emulator, engineFor, clock, lines, leftStaged } = await setUp();
     emulator.control.updateSettings({ enrolmentAnswerMembers: 'null' });
     const crashed = engineFor('crashed');
     await crashed.confirm(await crashed.submit(subscribedOrdinals(5).map(contactIdOf)), clock.now() + 60_000);
-    await client.createAddressBook(
-      stagingListName({
-        programId: 1002,
-        syncId: 'gone',
-        sequence: 1,
-        phase: 'staged',
-        until: clock.now() - 1,
-      }),
-      'Private',
-    );
+    await leftStaged('gone', clock.now() - 1);
 
     await engineFor('rerun').recentlyEnrolled();
 

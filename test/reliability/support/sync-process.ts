@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { RunningEmulator } from '../../../emulator/src/index.js';
 import { cliPath, parseLines } from '../../support/cli.js';
 import { STREAM, toLines, type Message } from './audience.js';
-import { baseConfig } from '../../cli/write-harness.js';
+import { baseConfig, catalog } from '../../cli/write-harness.js';
 import { basicToken, PASSWORD, SECRETS } from './emulator.js';
 
 /** The write tests' config (test/cli/write-harness.ts), with the reliability account's password. */
@@ -23,13 +23,7 @@ export function syncConfig(
 }
 
 export function streamCatalog(streams = [STREAM]): unknown {
-  return {
-    streams: streams.map((name) => ({
-      stream: { name, json_schema: { type: 'object' }, supported_sync_modes: ['incremental'] },
-      sync_mode: 'incremental',
-      destination_sync_mode: 'append',
-    })),
-  };
+  return catalog(streams.map((name) => ({ name })));
 }
 
 export interface Ended {
@@ -83,12 +77,14 @@ export class SyncProcess {
     );
   }
 
-  /** Writes messages; resolves once the child has taken them (stdin backpressure). */
+  /** Writes messages; resolves once the child has taken them (stdin backpressure) or has ended. */
   send(messages: Message[] | string): Promise<void> {
     const text = typeof messages === 'string' ? messages : toLines(messages);
     return new Promise((resolve) => {
-      if (this.child.stdin.write(text)) resolve();
-      else this.child.stdin.once('drain', resolve);
+      if (this.child.stdin.write(text)) return resolve();
+      this.child.stdin.once('drain', resolve);
+      // A process that has ended never drains: the test then sees how it ended instead of timing out.
+      void this.ended.then(() => resolve());
     });
   }
 
