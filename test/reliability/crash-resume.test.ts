@@ -18,18 +18,17 @@ const scenarios: CrashScenario[] = [
   { mode: 'list', answers: 'null', restart: 'lastState', seed: 7332, kills: 3, again: true },
   { mode: 'list', answers: 'empty', restart: 'start', seed: 7333, kills: 3, again: true },
   { mode: 'auto', answers: 'listed', restart: 'lastState', seed: 4441, kills: 3, again: true },
+  { mode: 'auto', answers: 'null', restart: 'start', seed: 4442, kills: 3, again: true },
   { mode: 'auto', answers: 'empty', restart: 'lastState', seed: 4443, kills: 3, again: true },
 ];
 
 /**
  * Open (issue 11): with answers that name no members, re-runs from the start in contacts mode spend more
  * than the hour's 20 enrolment calls within one attempt (ERROR_ENROLMENT_ALLOWANCE_EXCEEDED with no wait
- * allowed), and in auto mode a kill sometimes doubles contacts outside the stated risk. Listed here so
- * they are seen, not run, until that is fixed.
+ * allowed). Listed here so it is seen, not run, until that is fixed.
  */
 const openCases: CrashScenario[] = [
   { mode: 'contacts', answers: 'null', restart: 'start', seed: 20252, kills: 3, again: true },
-  { mode: 'auto', answers: 'null', restart: 'start', seed: 4442, kills: 3, again: true },
 ];
 
 describe('crash and resume (kill -9 at seeded points, then re-run)', () => {
