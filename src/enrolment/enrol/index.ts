@@ -32,12 +32,12 @@ import { AccountAllowance } from './allowance-account.js';
 import { AllowanceWaiter } from './allowance-wait.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
-import { batchMode, describeBatchRule } from '../batch-mode.js';
+import { batchMode, describeBatchRule, type AccountFacts } from '../batch-mode.js';
 import { submitContacts } from './contacts-submit.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
 import { submitThroughList, type ListTimes } from './list-submit.js';
-import { contactsOfRecentEnrolments } from './recent.js';
+import { answersNameMembers, contactsOfRecentEnrolments } from './recent.js';
 import type { ImportOptions } from './staging-import.js';
 import { newSyncId } from './staging-list-name.js';
 import { StagingLists } from './staging-lists.js';
@@ -120,6 +120,7 @@ export function createEnrolmentEngine(
   let allowanceSpent = 0;
   let deletedBeforeEnrolment = 0;
   const batchesByMode = { contacts: 0, list: 0 };
+  const facts: AccountFacts = {};
 
   const callContext: EnrolmentCallContext = {
     client,
@@ -128,8 +129,9 @@ export function createEnrolmentEngine(
     waiter,
     logger,
     knownEnrolmentIds: new Set(),
-    onAccepted: () => {
+    onAccepted: (enrolment) => {
       allowanceSpent++;
+      facts.answersNameMembers = answersNameMembers(facts.answersNameMembers, [enrolment]);
     },
   };
 
@@ -150,6 +152,7 @@ export function createEnrolmentEngine(
       const staged = others.some((list) => list.parsed.phase === 'staged');
       const enrolments =
         lookbackMs > 0 || staged ? await listRecentEnrolments(client, programId, staged ? 0 : since) : [];
+      facts.answersNameMembers = answersNameMembers(facts.answersNameMembers, enrolments);
       if (lookbackMs > 0) {
         for (const id of contactsOfRecentEnrolments(enrolments, since, programId, logger).contactIds)
           result.add(id);
@@ -173,7 +176,7 @@ export function createEnrolmentEngine(
     },
 
     async submit(contactIds: number[]): Promise<SubmittedEnrolment> {
-      const mode = batchMode(config, contactIds.length);
+      const mode = batchMode(config, contactIds.length, facts);
       if (mode === 'list') {
         batchesByMode.list++;
         const submission = await submitThroughList(callContext, lists, clock, contactIds, listTimes, {
@@ -284,6 +287,8 @@ export function createEnrolmentEngine(
         if (await lists.delete(listId)) deferredDeletes.delete(listId);
       }
     },
+
+    accountFacts: (): AccountFacts => ({ ...facts }),
 
     stats: (): EngineStats => ({
       allowanceSpent,
