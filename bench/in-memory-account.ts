@@ -44,6 +44,7 @@ export function dryRunEngine(): EnrolmentEngine {
     confirm: refuse,
     release: () => Promise.resolve(),
     finish: () => Promise.resolve(),
+    accountFacts: () => ({}),
     stats: () => IDLE_ENGINE_STATS,
   };
 }

@@ -6,8 +6,10 @@
  * CRASH_ANSWERS=listed,null,empty, CRASH_FIRST_SEED=1). It writes kill points, lost, doubled (and how
  * many of those the README names as residual risk) and lists left per case to
  * bench/results/crash-sweep.json as it goes, and fails if anyone was lost or doubled beyond the stated risk.
+ * CRASH_MODES and CRASH_ANSWERS pick the cases to run: their rows replace the file's rows for the same
+ * cases and the other rows stay, so one case can be run again without running them all.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
@@ -35,8 +37,36 @@ interface CaseResult {
   seconds: number;
 }
 
+interface SweepFile {
+  kills: number;
+  perSync: number;
+  firstSeed: number;
+  results: CaseResult[];
+}
+
+/**
+ * The rows of earlier runs, kept when this run covers other cases. Rows are comparable only when drawn
+ * the same way, so a file written with other settings is refused rather than mixed with.
+ */
+function earlierRows(): CaseResult[] {
+  if (!existsSync(OUT)) return [];
+  const file = JSON.parse(readFileSync(OUT, 'utf8')) as SweepFile;
+  if (file.kills !== KILLS || file.perSync !== PER_SYNC || file.firstSeed !== FIRST_SEED)
+    throw new Error(
+      `${OUT} holds a sweep with CRASH_KILLS=${file.kills} CRASH_KILLS_PER_SYNC=${file.perSync} ` +
+        `CRASH_FIRST_SEED=${file.firstSeed}; run with the same settings, or move the file away to start afresh`,
+    );
+  return file.results;
+}
+
+/** This run's row in the place of an earlier row for the same case, else after the others. */
+function withRow(rows: CaseResult[], row: CaseResult): CaseResult[] {
+  const at = rows.findIndex((r) => r.mode === row.mode && r.answers === row.answers);
+  return at < 0 ? [...rows, row] : rows.map((r, i) => (i === at ? row : r));
+}
+
 it(`crash sweep: ${KILLS}+ kill points per mode and answer mode`, async () => {
-  const results: CaseResult[] = [];
+  let results = earlierRows();
   const failures: string[] = [];
   for (const mode of MODES) {
     for (const answers of ANSWERS) {
@@ -84,11 +114,9 @@ it(`crash sweep: ${KILLS}+ kill points per mode and answer mode`, async () => {
           );
       }
       result.seconds = Math.round((Date.now() - started) / 1000);
-      results.push(result);
-      writeFileSync(
-        OUT,
-        JSON.stringify({ kills: KILLS, perSync: PER_SYNC, firstSeed: FIRST_SEED, results }, null, 2) + '\n',
-      );
+      results = withRow(results, result);
+      const file: SweepFile = { kills: KILLS, perSync: PER_SYNC, firstSeed: FIRST_SEED, results };
+      writeFileSync(OUT, JSON.stringify(file, null, 2) + '\n');
       process.stdout.write(
         `crash-sweep ${mode}/${answers}: ${result.killPoints} kills over ${result.syncs} syncs, lost ${result.lost}, ` +
           `doubled ${result.doubled} (beyond the stated risk ${result.doubledBeyondResidual}), lists left ${JSON.stringify(result.listsLeft)}, ${result.seconds}s\n`,

@@ -1,6 +1,7 @@
 import type { Contact } from '../dotdigital/types.js';
 import type { IdentifierKind } from '../config/types.js';
 import type { RejectionReason } from './rejections.js';
+import type { AccountFacts } from './batch-mode.js';
 
 export interface IdentifierQuery {
   kind: IdentifierKind;
@@ -108,6 +109,8 @@ export interface EnrolmentEngine {
   release(enrolment: SubmittedEnrolment): Promise<void>;
   /** The sync ended successfully: tidies what the engine still holds. */
   finish(): Promise<void>;
+  /** What the engine has learnt about the account that the list-or-contacts rule depends on. */
+  accountFacts(): AccountFacts;
   stats(): EngineStats;
 }
 

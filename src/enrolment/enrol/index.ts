@@ -32,13 +32,13 @@ import { AllowanceWaiter } from './allowance-wait.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { shareStopSignal } from '../../time/stop-signal.js';
 import { awaitEnrolment, DEFAULT_POLLING, type PollingOptions } from './confirm.js';
-import { batchMode, describeBatchRule } from '../batch-mode.js';
+import { batchMode, describeBatchRule, type AccountFacts } from '../batch-mode.js';
 import { submitContacts } from './contacts-submit.js';
 import { enrolByContactsInstead, requireFallback } from './contacts-fallback.js';
 import type { EnrolmentCallContext } from './enrolment-call.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
 import { submitThroughList, type ListTimes } from './list-submit.js';
-import { contactsOfRecentEnrolments } from './recent.js';
+import { answersNameMembers, contactsOfRecentEnrolments } from './recent.js';
 import type { ImportOptions } from './staging-import.js';
 import { newSyncId } from './staging-list-name.js';
 import { StagingLists } from './staging-lists.js';
@@ -124,6 +124,7 @@ export function createEnrolmentEngine(
   let allowanceSpent = 0;
   let deletedBeforeEnrolment = 0;
   const batchesByMode = { contacts: 0, list: 0 };
+  const facts: AccountFacts = {};
 
   const callContext: EnrolmentCallContext = {
     client,
@@ -132,8 +133,9 @@ export function createEnrolmentEngine(
     waiter,
     logger,
     knownEnrolmentIds: new Set(),
-    onAccepted: () => {
+    onAccepted: (enrolment) => {
       allowanceSpent++;
+      facts.answersNameMembers = answersNameMembers(facts.answersNameMembers, [enrolment]);
     },
   };
 
@@ -154,6 +156,7 @@ export function createEnrolmentEngine(
       const staged = others.some((list) => list.parsed.phase === 'staged');
       const enrolments =
         lookbackMs > 0 || staged ? await listRecentEnrolments(client, programId, staged ? 0 : since) : [];
+      facts.answersNameMembers = answersNameMembers(facts.answersNameMembers, enrolments);
       if (lookbackMs > 0) {
         for (const id of contactsOfRecentEnrolments(enrolments, since, programId, logger).contactIds)
           result.add(id);
@@ -177,7 +180,7 @@ export function createEnrolmentEngine(
     },
 
     async submit(contactIds: number[], deadline?: number): Promise<SubmittedEnrolment> {
-      const mode = batchMode(config, contactIds.length);
+      const mode = batchMode(config, contactIds.length, facts);
       const ctx: EnrolmentCallContext = { ...callContext, deadline };
       if (mode === 'list') {
         batchesByMode.list++;
@@ -314,6 +317,8 @@ export function createEnrolmentEngine(
         if (await lists.delete(listId)) deferredDeletes.delete(listId);
       }
     },
+
+    accountFacts: (): AccountFacts => ({ ...facts }),
 
     stats: (): EngineStats => ({
       allowanceSpent,

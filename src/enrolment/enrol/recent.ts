@@ -17,6 +17,18 @@ export function namesMembers(enrolment: Pick<Enrolment, 'contacts' | 'addressBoo
 }
 
 /**
+ * Whether the account's answers name what an enrolment holds, after seeing `enrolments` on top of what
+ * was `known`: one answer that names nothing settles it, for it shows what a re-run would be left with.
+ */
+export function answersNameMembers(
+  known: boolean | undefined,
+  enrolments: readonly Pick<Enrolment, 'contacts' | 'addressBooks'>[],
+): boolean | undefined {
+  if (known === false || enrolments.length === 0) return known;
+  return enrolments.every(namesMembers);
+}
+
+/**
  * Contacts named by the program's enrolments created at or after `since`, so that a re-run after a
  * crash does not enrol again those whose enrolment was accepted before the crash. Enrolments of
  * lists are left to staging-list recovery: a list's membership today says nothing about who it

@@ -60,7 +60,7 @@ export class EnrolmentBatcher {
       const age = now - batch.firstAt;
       const old = age >= tuning.enrolMaxAgeMs;
       if (readerBlocked && (idle || old)) this.flush(program, batch);
-      else if (stateWaiting && goesThroughList(this.ctx.config, batch.items.length)) {
+      else if (stateWaiting && this.asList(program, batch.items.length)) {
         if (age >= tuning.listMaxAgeMs) this.flush(program, batch);
       } else if (stateWaiting && (idle || old)) this.flush(program, batch);
     }
@@ -95,15 +95,14 @@ export class EnrolmentBatcher {
     if (items.length === 0) return;
     batch.items = [];
     this.queuedCount -= items.length;
-    const asList = goesThroughList(this.ctx.config, items.length);
+    const asList = this.asList(program, items.length);
     const chunkSize = asList ? items.length : MAX_CONTACTS_PER_ENROLMENT;
     for (let start = 0; start < items.length; start += chunkSize) {
       this.tracker.enqueue(program, items.slice(start, start + chunkSize), batch.firstAt);
     }
   }
 
-  /**
-   * List mode for `list`, and in `auto` for batches of at least list_mode_threshold; anything else is
-   * sent as chunks of at most 25 contact IDs, which every engine takes by contacts.
-   */
+  private asList(program: ProgramRoute, contacts: number): boolean {
+    return goesThroughList(this.ctx.config, contacts, program.engine.accountFacts());
+  }
 }

@@ -108,7 +108,8 @@ export class EnrolmentTracker {
     } finally {
       this.submittingCount -= items.length;
     }
-    counters.countBatch(enrolment.mode, items.length, batchModeReason(this.ctx.config, enrolment.mode));
+    const why = batchModeReason(this.ctx.config, enrolment.mode, items.length, program.engine.accountFacts());
+    counters.countBatch(enrolment.mode, items.length, why);
     if (!enrolment.sent) {
       // No call was made: every contact was dropped, and nothing is left for Dotdigital to finish.
       this.settleItems(items, enrolment.dropped, new Set(), 'nothing was left to send');

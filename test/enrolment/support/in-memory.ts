@@ -16,6 +16,7 @@ import type {
   SubmittedEnrolment,
 } from '../../../src/enrolment/engine-types.js';
 import { IDLE_ENGINE_STATS } from '../../../src/enrolment/engine-types.js';
+import type { AccountFacts } from '../../../src/enrolment/batch-mode.js';
 import { TransientError } from '../../../src/protocol/errors.js';
 import type { AirbyteMessage } from '../../../src/protocol/messages.js';
 
@@ -80,6 +81,8 @@ export interface MemoryEngineOptions {
   finishes?: boolean;
   /** Rejects submit() with this error. */
   submitError?: Error;
+  /** What the engine reports it learnt about the account (nothing, by default). */
+  facts?: AccountFacts;
 }
 
 export class MemoryEngine implements EnrolmentEngine {
@@ -126,6 +129,10 @@ export class MemoryEngine implements EnrolmentEngine {
   async release(_enrolment: SubmittedEnrolment): Promise<void> {}
 
   async finish(): Promise<void> {}
+
+  accountFacts(): AccountFacts {
+    return { ...this.options.facts };
+  }
 
   stats() {
     return { ...IDLE_ENGINE_STATS, allowanceSpent: this.submitted.length };

@@ -117,10 +117,9 @@ export async function runCrashScenario(
         // and the list of a call accepted the moment before the kill (nothing else could mark it).
         const books = new Map(emu.control.addressBooks().map((book) => [book.id, book]));
         const calls = emu.control.enrolmentCalls().slice(callsBefore);
-        const rightAfterAcceptance = point!.label.startsWith("between an enrolment's acceptance");
         for (const [index, call] of calls.entries()) {
           for (const id of call.contacts) residual.add(id);
-          if (!rightAfterAcceptance || index !== calls.length - 1) continue;
+          if (index !== calls.length - 1 || !killedBeforePolling(emu, call.id)) continue;
           for (const book of call.addressBooks) {
             const list = books.get(book);
             if (list && parseStagingListName(list.name)?.phase !== 'enrolled')
@@ -172,6 +171,18 @@ export async function runCrashScenario(
   } finally {
     await emu.stop();
   }
+}
+
+/**
+ * Whether the kill came in the moment between Dotdigital accepting an enrolment and the connector
+ * marking its list: the connector renames the list as soon as the call is answered, before it polls
+ * the enrolment, so an enrolment it never polled had not left that moment. Judged from what the
+ * emulator saw, not from the kill point's label: a kill point armed on another endpoint (a count of
+ * enrolment listings, say, which share the polls' endpoint) can land there too.
+ */
+function killedBeforePolling(emu: RunningEmulator, enrolmentId: string): boolean {
+  const poll = `/v2/programs/enrolments/${enrolmentId}`;
+  return !emu.control.requests().some((request) => request.method === 'GET' && request.path.endsWith(poll));
 }
 
 /**
