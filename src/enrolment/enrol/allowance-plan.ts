@@ -5,6 +5,7 @@
  * anything is spent, so a user knows that 2 million contacts take N hours of allowance.
  */
 import type { ConnectorConfig } from '../../config/types.js';
+import { type AccountFacts, goesThroughList } from '../batch-mode.js';
 import {
   BASIC_PACKAGE_RATES,
   callsPerMinute,
@@ -23,6 +24,8 @@ export interface PlanInput {
   /** Contacts the dry run found would be enrolled. */
   contacts: number;
   config: Pick<ConnectorConfig, 'enrolmentMode' | 'listModeThreshold'>;
+  /** What the dry run learnt of the account (whether answers name members decides auto mode's batches). */
+  facts?: AccountFacts;
   /** Contacts per staging list (the pipeline's list batch). */
   listBatchSize: number;
   /** Resolution calls the dry run made (the real sync makes the same). */
@@ -47,9 +50,7 @@ export interface SyncPlan {
 export function planSync(input: PlanInput): SyncPlan {
   const rates = input.rates ?? BASIC_PACKAGE_RATES;
   const n = Math.max(0, input.contacts);
-  const list =
-    input.config.enrolmentMode === 'list' ||
-    (input.config.enrolmentMode === 'auto' && n >= input.config.listModeThreshold && n > 0);
+  const list = n > 0 && goesThroughList(input.config, n, input.facts);
   const perUnit = list ? input.listBatchSize : MAX_CONTACTS_PER_CALL;
   const units = Math.ceil(n / perUnit);
   const imports = list ? Math.ceil(n / Math.min(IMPORT_CHUNK_SIZE, perUnit)) : 0;

@@ -356,6 +356,7 @@ export class WritePipeline {
             plan: planSync({
               contacts: this.counters.wouldEnrol,
               config,
+              ...(this.programs[0] === undefined ? {} : { facts: this.programs[0].engine.accountFacts() }),
               listBatchSize: this.tuning.listBatchSize,
               resolution: {
                 lookups: api?.callsByEndpoint['GET /contacts/v3/{identifier}/{value}'] ?? 0,

@@ -29,6 +29,20 @@ describe('planSync: what the real sync would cost', () => {
     expect(plan.wall_time_s).toBe(3600);
   });
 
+  it('auto mode plans small batches as staging lists once the answers are known to name nobody, as the engine sends them', () => {
+    const input = {
+      contacts: 300,
+      config: auto,
+      listBatchSize: 100_000,
+      resolution: { lookups: 300, listingPages: 0 },
+    };
+    expect(planSync(input)).toMatchObject({ mode: 'contacts', allowance_units: 12 });
+    expect(planSync({ ...input, facts: { answersNameMembers: false } })).toMatchObject({
+      mode: 'list',
+      allowance_units: 1,
+    });
+  });
+
   it('counts the units other integrations hold this hour', () => {
     const plan = planSync({
       contacts: 250,
