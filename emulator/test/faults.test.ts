@@ -176,7 +176,9 @@ describe('faults set at run time', () => {
     const page = await t.api.get('/contacts/v3?limit=200');
     await reset(t);
     expect(page.status, page.text).toBe(200);
-    const [entry] = (await t.control.requests()).filter((e) => e.endpoint === 'GET /contacts/v3') as unknown as {
+    const [entry] = (await t.control.requests()).filter(
+      (e) => e.endpoint === 'GET /contacts/v3',
+    ) as unknown as {
       durationMs: number;
     }[];
     const kib = Buffer.byteLength(page.text) / 1024;
