@@ -49,6 +49,8 @@ export interface RealisticRow {
   /** Real time the row took on this machine. */
   realMs: number;
   apiCalls: number;
+  /** Calls by endpoint and status, to tell where the calls above the minimum went. */
+  callsByEndpoint: Record<string, Record<string, number>>;
   allowanceUnits: number;
   refusedEnrolmentCalls: number;
   peakRssMb: number;
@@ -267,6 +269,7 @@ export async function realistic(options: {
           emulatorCpuMs: run.emulatorCpuMs,
           realMs: run.realMs,
           apiCalls: emu.control.counters().total - callsBefore,
+          callsByEndpoint: emu.control.counters().byEndpoint,
           allowanceUnits: emu.control.enrolmentCalls().length - unitsBefore,
           refusedEnrolmentCalls: refused(emu),
           peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
