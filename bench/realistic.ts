@@ -145,6 +145,8 @@ export const PEER_FORMULA = `T_peer = max(n/${lookupRate} min, (ceil(n/20) − 1
 
 interface SyncRun {
   enrolled: number;
+  /** How a sync ended early (e.g. the allowance wait past max_allowance_wait_minutes); its row is kept. */
+  failure?: string;
   wallMs: number;
   waitMs: number;
   connectorCpuMs: number;
@@ -161,6 +163,7 @@ async function runSync(
   const realBefore = performance.now();
   const cpuBefore = process.cpuUsage();
   const servingBefore = emu.control.servingCpuMs();
+  const failures: string[] = [];
   const outcomes = await Promise.all(
     syncs.map(async (sync) => {
       const logger = quietLogger();
@@ -208,6 +211,9 @@ async function runSync(
         );
         await engine.finish();
         return summary.outcomes.enrolled;
+      } catch (error) {
+        failures.push((error as Error).message.split('. ')[0]!);
+        return 0;
       } finally {
         done.abort();
         await client.close();
@@ -219,6 +225,7 @@ async function runSync(
   const connectorCpuMs = Math.max(0, (cpu.user + cpu.system) / 1000 - emulatorCpuMs);
   const waitMs = clock.now() - before;
   return {
+    ...(failures.length > 0 ? { failure: failures.join('; ') } : {}),
     enrolled: outcomes.reduce((a, b) => a + b, 0),
     wallMs: waitMs + connectorCpuMs,
     waitMs,
@@ -279,7 +286,7 @@ export async function realistic(options: {
           peerMs: peer.ms,
           peerCalls: peer.calls,
           peerUnits: peer.units,
-          note: '',
+          note: run.failure ?? '',
         });
         process.stderr.write(
           `realistic: ${kind} ${records} of ${options.accountContacts} done in ${(run.realMs / 1000).toFixed(0)} s real\n`,
@@ -326,6 +333,13 @@ const minutes = (ms: number) => (ms / MINUTE_MS).toFixed(1);
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
 
 export function realisticTable(rows: RealisticRow[]): string {
+  const notes = rows
+    .filter((r) => r.note !== '')
+    .map((r) => `- ${r.kind} ${r.records.toLocaleString('en-US')}: ${r.note}`);
+  return [rowsTable(rows), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+}
+
+function rowsTable(rows: RealisticRow[]): string {
   return table(
     [
       'audience',
