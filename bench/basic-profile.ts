@@ -1,29 +1,33 @@
 /**
  * A realistic profile for benchmarks (never tests): Dotdigital's Basic package rate tiers, a per-call
- * latency with spikes, and processing that takes minutes. Applied on top of the emulator's defaults,
- * so it stays one settings object whatever those defaults become.
+ * latency with spikes, a transfer cost per KiB, and processing that takes minutes. Applied on top of the
+ * emulator's defaults, so it stays one settings object whatever those defaults become.
  *
- * Latency is added in real milliseconds by the emulator, so it is divided by the time scale here:
- * the emulated call then takes the emulated latency below.
+ * Latency is in the emulator's "real" milliseconds: the benchmark runs the emulator on a virtual clock at
+ * time scale 1 (bench/virtual-clock.ts), so they are emulated milliseconds too.
  */
 import { BASIC_PACKAGE_RATES } from '../src/dotdigital/rate-tiers.js';
 import type { SettingsPatch } from '../emulator/src/settings.js';
 
-/** Emulated milliseconds; a round trip to Dotdigital's r1/r2 from a cloud region, with a busy tail. */
-export const BASIC_PROFILE_LATENCY = { callMs: 120, spikeMs: 2_000, spikeRate: 0.02 };
+/**
+ * A round trip to Dotdigital's r1/r2 from a cloud region, with a busy tail, and a transfer of about
+ * 10 MB/s (0.1 ms per KiB): a 5,000-contact listing page then costs a few hundred ms on top.
+ */
+export const BASIC_PROFILE_LATENCY = { callMs: 120, spikeMs: 2_000, spikeRate: 0.02, perKbMs: 0.1 };
 /** Emulated minutes Dotdigital takes to process an enrolment and an import (it publishes no figure). */
 export const BASIC_PROFILE_PROCESSING = { enrolmentMinutes: 5, importMinutes: 3 };
 
-export function basicPackageProfile(timeScale: number, seed = 1): SettingsPatch {
+export function basicPackageProfile(seed = 1): SettingsPatch {
   return {
     rateLimitMode: 'tiered',
     rateLimits: { ...BASIC_PACKAGE_RATES },
     enrolmentProcessingMs: BASIC_PROFILE_PROCESSING.enrolmentMinutes * 60_000,
     importProcessingMs: BASIC_PROFILE_PROCESSING.importMinutes * 60_000,
     faults: {
-      latencyMs: Math.max(1, Math.round(BASIC_PROFILE_LATENCY.callMs / timeScale)),
-      latencySpikeMs: Math.round(BASIC_PROFILE_LATENCY.spikeMs / timeScale),
+      latencyMs: BASIC_PROFILE_LATENCY.callMs,
+      latencySpikeMs: BASIC_PROFILE_LATENCY.spikeMs,
       latencySpikeRate: BASIC_PROFILE_LATENCY.spikeRate,
+      latencyPerKbMs: BASIC_PROFILE_LATENCY.perKbMs,
       seed,
     },
   };

@@ -122,7 +122,7 @@ async function runMode(
       logger,
       rejections: discardRejections,
       apiStats: () => client.stats(),
-      now: clock.now,
+      clock,
     });
     let summary;
     try {

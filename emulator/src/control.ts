@@ -167,6 +167,11 @@ export class EmulatorControl {
     return this.log.counts();
   }
 
+  /** CPU milliseconds the emulator spent answering API calls since the requests were cleared. */
+  servingCpuMs(): number {
+    return this.log.servingCpuMs();
+  }
+
   clearRequests(): void {
     this.log.clear();
   }

@@ -45,6 +45,11 @@ export class FaultInjector {
     this.occurrences.fill(0);
   }
 
+  /** Real milliseconds moving `bytes` of request and response body takes (`latencyPerKbMs`). */
+  transferDelayMs(bytes: number): number {
+    return (this.faults.latencyPerKbMs * bytes) / 1024;
+  }
+
   /**
    * `requestKey` names the request as the client sent it (method, path with region, query), so repeats of
    * one request are told apart from other requests to the same endpoint.

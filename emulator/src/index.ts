@@ -1,6 +1,6 @@
 /** startEmulator: builds the state from a fixture (or the sample) and serves it on 127.0.0.1. */
 import type { AddressInfo } from 'node:net';
-import { EmulatorClock } from './clock.js';
+import { EmulatorClock, type TimeSource } from './clock.js';
 import { EmulatorControl } from './control.js';
 import { FaultInjector } from './faults.js';
 import { loadFixture, readFixture, sampleFixture, type Fixture } from './fixture.js';
@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   /** Seed of the sample account's generator and of generated ids (default 7). */
   seed?: number;
   timeScale?: number;
+  /** What the time scale multiplies: the machine's time by default, a benchmark's virtual clock in-process. */
+  time?: TimeSource;
   settings?: SettingsPatch;
   /** Origin written into ApiEndpoint and paging links instead of the request's Host header. */
   publicOrigin?: string;
@@ -41,6 +43,7 @@ export { EmulatorControl } from './control.js';
 export type { Fixture } from './fixture.js';
 export { SAMPLE } from './fixture.js';
 export { generatedContact, generatedEmail, generatedMobile } from './generate.js';
+export type { TimeSource } from './clock.js';
 export type { EmulatorSettings, FaultSettings, SettingsPatch } from './settings.js';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -51,7 +54,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const settings = defaultSettings();
   if (fixture.settings) applySettingsPatch(settings, fixture.settings);
   if (options.settings) applySettingsPatch(settings, options.settings);
-  const clock = new EmulatorClock({ timeScale: options.timeScale ?? 1 });
+  const clock = new EmulatorClock({
+    timeScale: options.timeScale ?? 1,
+    ...(options.time ? { source: options.time } : {}),
+  });
   const world = new World(settings, clock, options.seed ?? fixture.seed ?? 7);
   loadFixture(world, fixture);
   const limiter = new RateLimiter(settings, clock);

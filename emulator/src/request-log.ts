@@ -19,8 +19,29 @@ export class RequestLog {
   private next = 0;
   private seq = 0;
   private readonly counters = new Map<string, Map<number, number>>();
+  private servingCpuMicros = 0;
 
   constructor(private capacity: number) {}
+
+  /**
+   * Runs the synchronous part of answering a call (parsing, the handler, writing the answer) and counts
+   * its CPU time: an in-process benchmark subtracts it from its own, since the real service's work is
+   * not the connector's (the injected latency stands in for it).
+   */
+  serving<T>(work: () => T): T {
+    const before = process.cpuUsage();
+    try {
+      return work();
+    } finally {
+      const spent = process.cpuUsage(before);
+      this.servingCpuMicros += spent.user + spent.system;
+    }
+  }
+
+  /** CPU milliseconds spent in `serving` since the log was cleared. */
+  servingCpuMs(): number {
+    return this.servingCpuMicros / 1000;
+  }
 
   record(entry: Omit<LoggedRequest, 'seq'>): void {
     const full = { ...entry, seq: ++this.seq };
@@ -60,5 +81,6 @@ export class RequestLog {
     this.buffer = [];
     this.next = 0;
     this.counters.clear();
+    this.servingCpuMicros = 0;
   }
 }

@@ -79,7 +79,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     });
 
   const fault = deps.faults.decide(endpoint, `${method} ${url}`);
-  if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+  if (fault.delayMs > 0) await world.clock.pause(fault.delayMs);
   if (fault.kind === 'drop') {
     req.socket.destroy();
     return finish(0, undefined, 'drop');
@@ -137,11 +137,15 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
 
   let body: unknown;
+  let requestBytes = 0;
   if (r.body !== 'none') {
     try {
-      body = parseJson(
-        await readBody(req, r.body === 'import' ? world.settings.maxImportBodyBytes : JSON_BODY_LIMIT),
+      const raw = await readBody(
+        req,
+        r.body === 'import' ? world.settings.maxImportBodyBytes : JSON_BODY_LIMIT,
       );
+      requestBytes = Buffer.byteLength(raw);
+      body = log.serving(() => parseJson(raw));
     } catch (err) {
       if (!(err instanceof BodyTooLarge)) throw err;
       const reply =
@@ -156,18 +160,22 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const origin = deps.publicOrigin ?? `http://${req.headers.host ?? '127.0.0.1'}`;
   let reply: Reply;
   try {
-    reply = r.handler({ world, user, account, params, query, body, origin, prefix });
+    reply = log.serving(() => r.handler({ world, user, account, params, query, body, origin, prefix }));
   } catch (err) {
     // The world's rules throw Dotdigital's answers (V2Failure, V3Failure); anything else is a bug: a 500.
     const failure = failureReply(err);
     if (!failure) throw err;
     reply = failure;
   }
+  const transferMs = deps.faults.transferDelayMs(
+    requestBytes + (reply.body === undefined ? 0 : Buffer.byteLength(reply.body)),
+  );
+  if (transferMs > 0) await world.clock.pause(transferMs);
   if (fault.kind === 'dropMidResponse') {
     sendHalfAndDrop(res, reply, rate.headers);
     return finish(0, user.username, 'dropMidResponse');
   }
-  send(res, reply, rate.headers);
+  log.serving(() => send(res, reply, rate.headers));
   finish(reply.status, user.username);
 }
 

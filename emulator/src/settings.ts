@@ -46,6 +46,11 @@ export interface FaultSettings {
   /** Share of API calls that get `latencySpikeMs` more. */
   latencySpikeRate: number;
   latencySpikeMs: number;
+  /**
+   * Real milliseconds added per KiB of request and response body: the transfer a large page or import
+   * costs on a real link, on top of `latencyMs` (a function of the sizes, so replays are unchanged).
+   */
+  latencyPerKbMs: number;
   /** Enrolments and imports stay Processing/NotFinished until this is switched off again. */
   processingNeverFinishes: boolean;
   /** Contact look-up values (as sent, case-insensitive) answered 400 contacts:invalidId. */
@@ -139,6 +144,7 @@ export function defaultFaults(): FaultSettings {
     latencyMs: 0,
     latencySpikeRate: 0,
     latencySpikeMs: 2000,
+    latencyPerKbMs: 0,
     processingNeverFinishes: false,
     invalidLookupValues: [],
     endpoints: [],

@@ -4,6 +4,7 @@
  * waited for.
  */
 import { describe, expect, it } from 'vitest';
+import { ENDPOINTS } from '../src/router.js';
 import { defaultSettings, RATE_LIMIT_PACKAGES } from '../src/settings.js';
 import { expectV2Error, expectV3Error } from './support/errors.js';
 import { CONTACT, emailOf, PROGRAM, testFixture } from './support/fixture.js';
@@ -28,6 +29,16 @@ describe('rate tiers: the Basic package by default, Standard and Enhanced as pre
     expect(header(low, 'x-ratelimit-limit')).toBe('35');
     const high = await t.api.get(`/contacts/v3/email/${emailOf(1)}`);
     expect(header(high, 'x-ratelimit-limit')).toBe(String(RATE_LIMIT_PACKAGES.Basic.High));
+  });
+
+  it('puts the contact listings in the Low tier (calls that return a lot of data)', async () => {
+    const t = emulator();
+    const walk = await t.api.get('/contacts/v3?limit=1');
+    expect(walk.status, walk.text).toBe(200);
+    expect(header(walk, 'x-ratelimit-scope')).toBe('Low');
+    const tiers = Object.fromEntries(ENDPOINTS.map((e) => [e.endpoint, e.tier]));
+    expect(tiers['GET /contacts/v3']).toBe('Low');
+    expect(tiers['GET /v2/address-books/{id}/contacts']).toBe('Low');
   });
 
   it('switches to a preset package', async () => {

@@ -167,6 +167,25 @@ describe('faults set at run time', () => {
     expect(spiked!.durationMs).toBeGreaterThanOrEqual(245);
   });
 
+  it('adds a transfer cost per KiB of the answer on top of the latency', async () => {
+    // A lower bound only, as above: the answer is held back at least its size times the per-KiB cost.
+    const t = emulator();
+    await reset(t);
+    await t.control.clearRequests();
+    await t.control.setFaults({ latencyPerKbMs: 2 });
+    const page = await t.api.get('/contacts/v3?limit=200');
+    await reset(t);
+    expect(page.status, page.text).toBe(200);
+    const [entry] = (await t.control.requests()).filter(
+      (e) => e.endpoint === 'GET /contacts/v3',
+    ) as unknown as {
+      durationMs: number;
+    }[];
+    const kib = Buffer.byteLength(page.text) / 1024;
+    expect(kib).toBeGreaterThan(20);
+    expect(entry!.durationMs).toBeGreaterThanOrEqual(2 * kib - 1);
+  });
+
   it('keeps enrolments Processing and imports NotFinished while "processing never finishes" is on', async () => {
     const t = emulator();
     await reset(t);

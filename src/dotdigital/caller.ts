@@ -12,7 +12,7 @@ import { endpointName, NetworkError, toApiError } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { FailureClass, RetryOptions } from './retry.js';
 import { classifyNetworkError, classifyResponse, nextDelayMs, waitHintMs } from './retry.js';
-import { abortableDelay } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { formatDuration } from '../time/duration.js';
 import { DotdigitalApiError } from './types.js';
 
@@ -37,7 +37,8 @@ export interface CallerOptions {
   logger: Logger;
   retry: RetryOptions;
   random?: () => number;
-  now?: () => number;
+  /** Time and retry pauses (default the system clock); a benchmark passes its virtual clock. */
+  clock?: Clock;
   /** Stops every retry wait (the sync is being stopped): the pending call rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -47,10 +48,10 @@ type AttemptOutcome = { response: HttpResponse } | { networkError: NetworkError 
 export class ApiCaller {
   private retries = 0;
   private rateLimitRetryWaitMs = 0;
-  private readonly clock: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: CallerOptions) {
-    this.clock = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   stats(): { retries: number; rateLimitWaitMs: number } {
@@ -69,12 +70,12 @@ export class ApiCaller {
     const { retry, random } = this.options;
     const delay = nextDelayMs(round + 1, undefined, this.now() - startedAt, retry, random);
     if (delay === undefined) return false;
-    await abortableDelay(delay, this.options.signal);
+    await this.clock.sleep(delay, this.options.signal);
     return true;
   }
 
   now(): number {
-    return this.clock();
+    return this.clock.now();
   }
 
   async call(spec: CallSpec): Promise<HttpResponse> {
@@ -134,7 +135,7 @@ export class ApiCaller {
         { endpoint, attempt, nextAttemptInMs: delay, failure: failure.label },
         `Dotdigital call failed with ${failure.label}; retrying`,
       );
-      await abortableDelay(delay, this.options.signal);
+      await this.clock.sleep(delay, this.options.signal);
       this.retries += 1;
       if (failure.kind === 'rate-limited') this.rateLimitRetryWaitMs += delay;
     }

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { ConnectorConfig } from '../config/types.js';
+import type { Clock } from '../time/clock.js';
 import { ApiCaller } from './caller.js';
 import { fetchAccountInfo } from './endpoints/account-info.js';
 import * as addressBooks from './endpoints/address-books.js';
@@ -31,6 +32,8 @@ export interface DotdigitalClientOptions {
   requestTimeoutMs?: number;
   /** Jitter source, for reproducible tests. */
   random?: () => number;
+  /** Time, rate-limit pauses and retry waits (default the system clock); a benchmark passes its virtual clock. */
+  clock?: Clock;
   /**
    * The stop signal (SIGTERM): every retry wait, rate-limit pause and request in flight ends with a
    * TransientError when it aborts, so the process can stop within seconds.
@@ -55,6 +58,7 @@ export async function createDotdigitalClient(
   const signal = stop?.signal;
   const limiter = new RateLimiter({
     logger: options.logger,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(signal === undefined ? {} : { signal }),
   });
   const caller = new ApiCaller({
@@ -63,6 +67,7 @@ export async function createDotdigitalClient(
     logger: options.logger,
     retry: { ...DEFAULT_RETRY_OPTIONS, ...options.retry },
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(signal === undefined ? {} : { signal }),
   });
   const close = async (): Promise<void> => {

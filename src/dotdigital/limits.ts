@@ -18,5 +18,11 @@ export const IMPORT_CHUNK_SIZE = 100_000;
 export const MAX_ACTIVE_IMPORTS = 25;
 /** The largest page (`select`) of every v2 listing: programs, address books, enrolments by status. */
 export const MAX_V2_PAGE = 1000;
+/**
+ * The largest page `GET /contacts/v3` serves (its `limit`, 1 to 5000, Contacts v3 OpenAPI), with or
+ * without `~listId`: the account walk and a staging list's member check both read pages this size,
+ * as every page is a Low-tier call.
+ */
+export const MAX_CONTACTS_PAGE = 5000;
 /** A list-mode batch's upper bound: one staging list, imported in chunks of IMPORT_CHUNK_SIZE. */
 export const MAX_LIST_BATCH = 1_000_000;

@@ -8,6 +8,7 @@
  * already in flight makes new callers wait for the reset, or for a call to come back with fresher numbers.
  */
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../time/clock.js';
 import type { HttpResponse } from './http.js';
 import { headerValue } from './http.js';
 
@@ -80,7 +81,8 @@ export interface Permit {
 
 export interface RateLimiterOptions {
   logger?: Logger;
-  now?: () => number;
+  /** Time and pauses (default the system clock); a benchmark passes its virtual clock. */
+  clock?: Clock;
   /** Longest single pause; a wrong Reset header must not stall a sync for hours. */
   maxWaitMs?: number;
   /** Ends every pause at once (the caller then sees the signal and stops). */
@@ -91,15 +93,19 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly scopeOfEndpoint = new Map<string, string>();
   private readonly wakers = new Set<() => void>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly maxWaitMs: number;
   private waitedMs = 0;
   private waiting = 0;
   private waitingSince = 0;
 
   constructor(private readonly options: RateLimiterOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.maxWaitMs = options.maxWaitMs ?? 5 * 60_000;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   /** Wall time during which callers were held back by a rate limit. */
@@ -217,27 +223,22 @@ export class RateLimiter {
   }
 
   /** Resolves true when the timer fired, false when a released call brought news first. */
-  private sleepOrWake(ms: number): Promise<boolean> {
-    const signal = this.options.signal;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        this.wakers.delete(wake);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        this.wakers.delete(wake);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      const wake = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(false);
-      };
-      this.wakers.add(wake);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  private async sleepOrWake(ms: number): Promise<boolean> {
+    const stop = this.options.signal;
+    const news = new AbortController();
+    const wake = (): void => news.abort(WOKEN);
+    this.wakers.add(wake);
+    try {
+      await this.clock.sleep(ms, stop ? AbortSignal.any([stop, news.signal]) : news.signal);
+      return true;
+    } catch (reason) {
+      if (reason === WOKEN && !stop?.aborted) return false;
+      throw reason;
+    } finally {
+      this.wakers.delete(wake);
+    }
   }
 }
+
+/** The reason a pause ends early because a released call brought news (never seen outside this file). */
+const WOKEN = Symbol('woken');

@@ -6,8 +6,14 @@ import {
   RateLimiter,
   type Permit,
 } from '../../src/dotdigital/rate-limiter.js';
+import { type Clock, systemClock } from '../../src/time/clock.js';
 
 const NOW = 1_700_000_000_000;
+
+/** The system clock's pauses, read at a time the test sets. */
+function clockAt(now: () => number): Clock {
+  return { now, sleep: systemClock.sleep };
+}
 
 function headers(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name.toLowerCase(), value]));
@@ -63,7 +69,7 @@ describe('header parsing', () => {
 
 describe('RateLimiter', () => {
   it('sends one probe before anything is known, then lets calls through when no limit is announced', async () => {
-    const limiter = new RateLimiter({ now: () => NOW });
+    const limiter = new RateLimiter({ clock: clockAt(() => NOW) });
     const first = track(limiter.acquire('GET /v2/programs'));
     const second = track(limiter.acquire('GET /v2/programs'));
     const third = track(limiter.acquire('GET /v2/programs'));
@@ -77,7 +83,7 @@ describe('RateLimiter', () => {
   });
 
   it('lets the next caller probe when the probe got no answer', async () => {
-    const limiter = new RateLimiter({ now: () => NOW });
+    const limiter = new RateLimiter({ clock: clockAt(() => NOW) });
     const first = track(limiter.acquire('GET /a'));
     const second = track(limiter.acquire('GET /a'));
     const third = track(limiter.acquire('GET /a'));
@@ -88,7 +94,7 @@ describe('RateLimiter', () => {
   });
 
   it('does not let parallel callers overrun the remaining allowance', async () => {
-    const limiter = new RateLimiter({ now: () => NOW });
+    const limiter = new RateLimiter({ clock: clockAt(() => NOW) });
     limiter.observe('GET /a', {
       status: 200,
       headers: headers({
@@ -122,7 +128,7 @@ describe('RateLimiter', () => {
 
   it('waits for the reset before the next call of an exhausted scope, shared by endpoints of one tier', async () => {
     let now = NOW;
-    const limiter = new RateLimiter({ now: () => now });
+    const limiter = new RateLimiter({ clock: clockAt(() => now) });
     const tier = (remaining: string): Record<string, string> =>
       headers({
         'X-RateLimit-Limit': '5',
@@ -145,7 +151,7 @@ describe('RateLimiter', () => {
 
   it('after a reset lets through only as many parallel calls as the limit', async () => {
     let now = NOW;
-    const limiter = new RateLimiter({ now: () => now });
+    const limiter = new RateLimiter({ clock: clockAt(() => now) });
     limiter.observe('GET /a', {
       status: 200,
       headers: headers({ 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '30' }),
@@ -161,7 +167,7 @@ describe('RateLimiter', () => {
   });
 
   it('treats a 429 without Remaining as an exhausted window until its reset', async () => {
-    const limiter = new RateLimiter({ now: () => NOW });
+    const limiter = new RateLimiter({ clock: clockAt(() => NOW) });
     limiter.observe('GET /a', { status: 429, headers: headers({ 'X-RateLimit-Reset': '60' }) });
     const a = track(limiter.acquire('GET /a'));
     await settle();
@@ -176,7 +182,7 @@ describe('RateLimiter', () => {
 
   it('counts waiting as wall time, not once per parallel waiter', async () => {
     let now = NOW;
-    const limiter = new RateLimiter({ now: () => now, maxWaitMs: 20 });
+    const limiter = new RateLimiter({ clock: clockAt(() => now), maxWaitMs: 20 });
     limiter.observe('GET /a', {
       status: 200,
       headers: headers({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '3600' }),
@@ -196,5 +202,26 @@ describe('RateLimiter', () => {
     });
     await limiter.acquire('GET /a');
     expect(limiter.totalWaitMs).toBeGreaterThan(0);
+  });
+
+  it('pauses on the clock it is given, not on the machine timers', async () => {
+    // A benchmark's virtual clock must see every pause, or its emulated time would miss the pacing.
+    const pauses: number[] = [];
+    let now = NOW;
+    const clock: Clock = {
+      now: () => now,
+      sleep: async (ms) => {
+        pauses.push(ms);
+        now += ms;
+      },
+    };
+    const limiter = new RateLimiter({ clock });
+    limiter.observe('GET /a', {
+      status: 200,
+      headers: headers({ 'X-RateLimit-Limit': '5', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '30' }),
+    });
+    await limiter.acquire('GET /a');
+    expect(pauses).toEqual([30_000]);
+    expect(limiter.totalWaitMs).toBe(30_000);
   });
 });

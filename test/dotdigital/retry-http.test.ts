@@ -9,6 +9,7 @@ import { ConfigError, TransientError } from '../../src/protocol/errors.js';
 import { captureLogger, FAST_RETRY, testConfig, type CapturedLogger } from './support/fixtures.js';
 import { scriptedClients } from './support/scripted-client.js';
 import type { ScriptedReply } from './support/scripted-server.js';
+import type { Clock } from '../../src/time/clock.js';
 
 const PROGRAM = { id: 1001, name: 'Welcome journey', status: 'Active', dateCreated: '2020-01-01T09:40:18Z' };
 const ENROLMENT = {
@@ -40,6 +41,28 @@ async function clientFor(
     },
   );
 }
+
+describe('the client waits on the clock it is given', () => {
+  it('pauses for a Retry-After on that clock, not on the machine timers', async () => {
+    // A benchmark's virtual clock must see every retry wait, or its time would miss them.
+    const pauses: number[] = [];
+    let now = Date.UTC(2026, 0, 1);
+    const clock: Clock = {
+      now: () => now,
+      sleep: async (ms) => {
+        pauses.push(ms);
+        now += ms;
+      },
+    };
+    const c = await scripted.connect(
+      (_request, index) =>
+        index === 0 ? { status: 429, headers: { 'retry-after': '30' } } : { status: 200, body: PROGRAM },
+      { logger: captureLogger().logger, retry: FAST_RETRY, clock },
+    );
+    await expect(c.getProgram(1001)).resolves.toEqual(PROGRAM);
+    expect(pauses).toEqual([30_000]);
+  });
+});
 
 describe('reads are retried through transient failures', () => {
   it('retries 503 then succeeds, counting every attempt', async () => {

@@ -1,10 +1,8 @@
-import { MAX_V2_PAGE } from '../../dotdigital/limits.js';
+import { MAX_CONTACTS_PAGE, MAX_V2_PAGE } from '../../dotdigital/limits.js';
 import { MarkerTrail } from '../../dotdigital/paging.js';
 import type { Logger } from 'pino';
 import type { AddressBook, DotdigitalClient } from '../../dotdigital/types.js';
 import { parseStagingListName, stagingListName, type StagingListName } from './staging-list-name.js';
-
-const MEMBERS_PAGE_SIZE = 1000;
 
 /** A staging list with the parts of its name. */
 export interface StagingList {
@@ -82,7 +80,7 @@ export class StagingLists {
     const trail = new MarkerTrail(`member listing of staging list ${listId} (GET /contacts/v3?~listId)`);
     let marker: string | undefined;
     for (;;) {
-      const page = await this.client.listContacts({ limit: MEMBERS_PAGE_SIZE, marker, listId });
+      const page = await this.client.listContacts({ limit: MAX_CONTACTS_PAGE, marker, listId });
       for (const contact of page.contacts) members.push(contact.contactId);
       if (page.nextMarker === undefined) return members;
       marker = trail.follow(page.nextMarker);

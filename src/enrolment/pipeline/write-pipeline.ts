@@ -49,6 +49,7 @@ import { ProgressReporter } from './progress.js';
 import type { RejectionSink } from '../rejections.js';
 import { DurableRelease } from '../rejected-records/durable-release.js';
 import { buildSummary, formatSummary, SyncCounters, type BatchMode, type SyncSummary } from './summary.js';
+import { type Clock, systemClock } from '../../time/clock.js';
 
 export { planStreams, type StreamPlan } from './stream-plan.js';
 export type { MessageSink } from './output-watch.js';
@@ -69,7 +70,8 @@ export interface PipelineOptions {
   stopInput?: () => void;
   apiStats?: () => ClientStats;
   tuning?: Partial<PipelineTuning>;
-  now?: () => number;
+  /** Time and the ticker's pauses (default the system clock); a benchmark passes its virtual clock. */
+  clock?: Clock;
 }
 
 interface Numbered {
@@ -86,6 +88,7 @@ export const INTERRUPTED_MESSAGE =
 
 export class WritePipeline {
   private readonly tuning: PipelineTuning;
+  private readonly clock: Clock;
   private readonly now: () => number;
   private readonly counters: SyncCounters;
   private readonly ledger: CheckpointLedger;
@@ -110,7 +113,8 @@ export class WritePipeline {
   constructor(private readonly options: PipelineOptions) {
     const { config, logger } = options;
     this.tuning = effectiveTuning(config, options.tuning);
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
+    this.now = () => this.clock.now();
     this.counters = new SyncCounters(this.now());
     // A state goes out only once the rejected records before it are durable in the sink.
     this.durable = new DurableRelease(
@@ -168,7 +172,8 @@ export class WritePipeline {
       this.failure.fail(new TransientError(INTERRUPTED_MESSAGE, 'received a shutdown signal'));
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const ticker = setInterval(() => this.tick(), this.tuning.tickMs);
+    const ticker = new AbortController();
+    void this.tickUntil(ticker.signal);
     try {
       await this.resolution.loadRecentEnrolments();
       // consume() may sit on a read that never returns (a silent stdin); a failure must not wait for it.
@@ -182,7 +187,7 @@ export class WritePipeline {
       // Rejections after the last state are counted in the summary: they must be stored too.
       await this.options.rejections.flush().catch((error: unknown) => this.failure.fail(error));
     } finally {
-      clearInterval(ticker);
+      ticker.abort();
       signal?.removeEventListener('abort', onAbort);
       // Whatever still settles after this point (a submit that was in flight) must not print a state
       // after the command has ended.
@@ -257,6 +262,18 @@ export class WritePipeline {
     if (this.options.config.dryRun || this.closed) return;
     this.counters.statesEchoed++;
     if (!this.options.out.write({ type: 'STATE', state })) this.drainNeeded = true;
+  }
+
+  /** The ticker runs on the pipeline's clock, so a virtual clock sees its pauses as waits. */
+  private async tickUntil(stopped: AbortSignal): Promise<void> {
+    while (!stopped.aborted) {
+      try {
+        await this.clock.sleep(this.tuning.tickMs, stopped);
+      } catch {
+        return;
+      }
+      this.tick();
+    }
   }
 
   private tick(): void {

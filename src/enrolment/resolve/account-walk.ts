@@ -1,10 +1,10 @@
 import type { IdentifierKind } from '../../config/types.js';
+import { MAX_CONTACTS_PAGE } from '../../dotdigital/limits.js';
 import { MarkerTrail } from '../../dotdigital/paging.js';
 import type { DotdigitalClient } from '../../dotdigital/types.js';
 import { ContactIndex } from './contact-index.js';
 
-/** The largest page `GET /contacts/v3` serves. */
-export const SCAN_PAGE_SIZE = 5000;
+export const SCAN_PAGE_SIZE = MAX_CONTACTS_PAGE;
 
 /**
  * The sync's one walk of the account's contact listing, read in instalments and never restarted:

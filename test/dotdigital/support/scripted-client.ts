@@ -18,6 +18,7 @@ export interface ScriptedClientOptions {
   /** FAST_RETRY unless given. */
   retry?: DotdigitalClientOptions['retry'];
   requestTimeoutMs?: number;
+  clock?: DotdigitalClientOptions['clock'];
 }
 
 export class ScriptedClients {
@@ -34,6 +35,7 @@ export class ScriptedClients {
       logger: options.logger ?? captureLogger().logger,
       retry: options.retry ?? FAST_RETRY,
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     return this.client;
   }

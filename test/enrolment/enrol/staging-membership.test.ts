@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { MAX_CONTACTS_PAGE } from '../../../src/dotdigital/limits.js';
 import type { Contact, ContactPage, DotdigitalClient } from '../../../src/dotdigital/types.js';
 import { checkMembership, NOT_ADDED_TO_LIST } from '../../../src/enrolment/enrol/staging-membership.js';
 import { StagingLists } from '../../../src/enrolment/enrol/staging-lists.js';
@@ -37,5 +38,19 @@ describe('the staging list checked against what was imported, before it is enrol
       { contactId: 4, reason: 'contact_not_found' },
       { contactId: 6, reason: NOT_ADDED_TO_LIST },
     ]);
+  });
+
+  it("reads the members in the listing's largest pages: each page is a Low-tier call", async () => {
+    const limits: number[] = [];
+    const client = {
+      listContacts: async (page: { limit: number }): Promise<ContactPage> => {
+        limits.push(page.limit);
+        return { contacts: [{ contactId: 1, status: 'subscribed' }] };
+      },
+    } as unknown as DotdigitalClient;
+    const lists = new StagingLists(client, 1002, 'sync', pino({ level: 'silent' }));
+    expect(await lists.members(9)).toEqual([1]);
+    expect(limits).toEqual([MAX_CONTACTS_PAGE]);
+    expect(MAX_CONTACTS_PAGE).toBe(5000);
   });
 });

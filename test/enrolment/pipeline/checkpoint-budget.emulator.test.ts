@@ -79,7 +79,7 @@ async function attempt(
     out,
     logger: env.logger,
     rejections: createRejectionSink(cfg),
-    now,
+    clock: env.clock,
   });
   const startedAt = now();
   let error: unknown;

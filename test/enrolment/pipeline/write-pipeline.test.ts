@@ -10,6 +10,7 @@ import type { RejectedRecord, RejectionSink } from '../../../src/enrolment/rejec
 import { ConfigError, SystemError, TransientError } from '../../../src/protocol/errors.js';
 import { STATE_WAIT_BUDGET_MS } from '../../../src/enrolment/checkpoint-budget.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../../src/protocol/messages.js';
+import { type Clock, systemClock } from '../../../src/time/clock.js';
 import {
   captureLogger,
   contacts,
@@ -74,7 +75,9 @@ function harness(
     signal?: AbortSignal;
     streams?: { name: string; namespace?: string }[];
     out?: MemoryOut;
+    /** A test-set time with the system clock's pauses. */
     now?: () => number;
+    clock?: Clock;
   } = {},
 ): Harness {
   const config = testConfig(options.config);
@@ -98,7 +101,8 @@ function harness(
     rejections: sink,
     tuning: { ...FAST, ...options.tuning },
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.now ? { clock: { now: options.now, sleep: systemClock.sleep } } : {}),
   });
   return { out, sink, engine, resolver, log, pipeline };
 }
@@ -422,6 +426,24 @@ describe('WritePipeline', () => {
     await expect(run).rejects.toThrow(/stopped reading its input/);
     expect(cursors(h.out)).toEqual([1]);
   }, 10_000);
+});
+
+describe('WritePipeline time', () => {
+  it('ticks on the clock it is given, so a benchmark clock sees the ticker as a wait', async () => {
+    const ticks: number[] = [];
+    const clock: Clock = {
+      now: () => systemClock.now(),
+      sleep: (ms, signal) => {
+        ticks.push(ms);
+        return systemClock.sleep(ms, signal);
+      },
+    };
+    // Resolution waits for its batch to age (resolveMaxAgeMs), which only a tick notices.
+    const h = harness({ clock, tuning: { resolveBatchSize: 1000 } });
+    await h.pipeline.run(messagesOf([record({ contact_id: 1 }), streamState(1)]));
+    expect(ticks.length).toBeGreaterThan(0);
+    expect(new Set(ticks)).toEqual(new Set([FAST.tickMs]));
+  });
 });
 
 describe('WritePipeline batching and reporting', () => {
