@@ -104,7 +104,7 @@ async function runConnector(emu: RunningEmulator, records: number): Promise<E2eR
   const outcome = await runConnectorWrite({
     config: accountConfig(emu, {
       identifier_mapping: { email_field: 'email' },
-      max_allowance_wait_minutes: 1440,
+      max_allowance_wait_minutes: 14,
     }),
     catalog: streamCatalog(STREAM),
     input: audienceStream('email', records, 1_000),

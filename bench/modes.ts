@@ -98,14 +98,15 @@ async function runMode(
   const logger = quietLogger(warnings);
   const done = new AbortController();
   try {
-    const config = parseConfig(
-      accountConfig(emu, {
-        identifier_mapping: { email_field: 'email' },
-        enrolment_mode: mode,
-        // Contacts mode waits out about 170 allowance windows; none of them may end the sync.
-        max_allowance_wait_minutes: 1440,
-      }),
-    );
+    const config = {
+      ...parseConfig(
+        accountConfig(emu, { identifier_mapping: { email_field: 'email' }, enrolment_mode: mode }),
+      ),
+      // Contacts mode waits out about 170 allowance windows. A real sync ends at the checkpoint budget
+      // and the platform runs it again from the last state, with the same calls; this benchmark drives the
+      // engine directly and lets it wait instead, which the spec's 14-minute limit does not allow a user.
+      maxAllowanceWaitSeconds: 24 * 3600,
+    };
     const clock = emulatorClock(emu);
     // Counted from here: start-up (seeding the account) is the emulator's cost, not the connector's.
     emu.control.clearRequests();
