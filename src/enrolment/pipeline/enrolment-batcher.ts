@@ -48,18 +48,19 @@ export class EnrolmentBatcher {
   }
 
   /**
-   * Sends partial batches that something waits for: a state, or a reader blocked on the window (then
-   * nothing more can arrive until something settles). A batch that would go as a staging list waits
-   * longer for a state (`listMaxAgeMs`), because every list spends an allowance unit.
+   * Sends partial batches that something waits for: a state, or a reader starved on the window (blocked,
+   * with too little handed on downstream to make room: nothing more can arrive until these go). A batch
+   * that would go as a staging list waits longer for a state (`listMaxAgeMs`), because every list spends
+   * an allowance unit.
    */
-  flushStale(now: number, stateWaiting: boolean, readerBlocked: boolean): void {
+  flushStale(now: number, stateWaiting: boolean, readerStarved: boolean): void {
     const { tuning, failure } = this.ctx;
     for (const [program, batch] of this.batches) {
       if (batch.items.length === 0 || failure.error !== undefined) continue;
       const idle = now - batch.lastAt >= tuning.enrolIdleMs;
       const age = now - batch.firstAt;
       const old = age >= tuning.enrolMaxAgeMs;
-      if (readerBlocked && (idle || old)) this.flush(program, batch);
+      if (readerStarved && (idle || old)) this.flush(program, batch);
       else if (stateWaiting && this.asList(program, batch.items.length)) {
         if (age >= tuning.listMaxAgeMs) this.flush(program, batch);
       } else if (stateWaiting && (idle || old)) this.flush(program, batch);

@@ -31,8 +31,9 @@ interface Pending {
 }
 
 export class EnrolmentTracker {
-  /** Contacts handed over by the batcher and without an outcome yet. */
+  /** Contacts handed over by the batcher and without an outcome yet, and the input characters they hold. */
   private awaitingCount = 0;
+  private awaitingChars = 0;
   /** Contacts queued for or inside an enrolment call. */
   private submittingCount = 0;
   /** Per program, the submissions queued so far: each starts once the one before it is made. */
@@ -57,6 +58,11 @@ export class EnrolmentTracker {
     return this.awaitingCount;
   }
 
+  /** Input characters of those contacts' records: the window's room once they settle. */
+  get awaitingBytes(): number {
+    return this.awaitingChars;
+  }
+
   /** Contacts queued for or inside an enrolment call right now. */
   get submitting(): number {
     return this.submittingCount;
@@ -68,6 +74,7 @@ export class EnrolmentTracker {
    */
   enqueue(program: ProgramRoute, items: InFlight[], formedSince: number): void {
     this.awaitingCount += items.length;
+    for (const item of items) this.awaitingChars += item.size;
     this.submittingCount += items.length;
     const chain = this.chains.get(program) ?? Promise.resolve();
     this.chains.set(
@@ -232,8 +239,7 @@ export class EnrolmentTracker {
         // The engine left the contact out of the call without saying why.
         outcome = rejected(Reason.contactNotFound, 'deleted before the enrolment was sent');
       } else outcome = ENROLLED;
-      this.awaitingCount--;
-      this.ctx.outcomes.settle(item, outcome);
+      this.settle(item, outcome);
     }
   }
 
@@ -245,11 +251,14 @@ export class EnrolmentTracker {
       `Counting ${pending.items.length} records of enrolment ${pending.enrolment.enrolmentId} (program ` +
         `${pending.program.programId}) as enrolled without confirmation: ${why}. Faults reported later are logged.`,
     );
-    for (const item of pending.items) {
-      this.awaitingCount--;
-      this.ctx.outcomes.settle(item, ENROLLED_UNCONFIRMED);
-    }
+    for (const item of pending.items) this.settle(item, ENROLLED_UNCONFIRMED);
     this.releaseAfterEcho(pending);
+  }
+
+  private settle(item: InFlight, outcome: Outcome): void {
+    this.awaitingCount--;
+    this.awaitingChars -= item.size;
+    this.ctx.outcomes.settle(item, outcome);
   }
 
   private reportLateFaults(pending: Pending, finished: boolean, faults: readonly EnrolmentFault[]): void {

@@ -37,14 +37,22 @@ export class InFlightWindow {
     this.count--;
     this.bytes -= bytes;
     const waiter = this.waiter;
-    if (
-      waiter !== null &&
-      this.count <= this.size * 0.75 &&
-      (this.count === 0 || this.bytes <= this.byteBudget * 0.75)
-    ) {
+    if (waiter !== null && this.resumable(this.count, this.bytes)) {
       this.waiter = null;
       waiter();
     }
+  }
+
+  /**
+   * Whether settling `count` records holding `bytes` characters would let a blocked reader go on: then
+   * work held in a partial batch can keep waiting for more records, since room is coming anyway.
+   */
+  resumesAfterReleasing(count: number, bytes: number): boolean {
+    return this.resumable(this.count - count, this.bytes - bytes);
+  }
+
+  private resumable(count: number, bytes: number): boolean {
+    return count <= this.size * 0.75 && (count <= 0 || bytes <= this.byteBudget * 0.75);
   }
 
   waitForSpace(): Promise<void> {

@@ -23,6 +23,8 @@ interface ProgramContacts {
 export class ResolutionStage {
   /** resolve() calls running now. */
   active = 0;
+  /** Records added and not yet handed on (buffered, or in a resolve batch not applied yet). */
+  private holdingCount = 0;
   private buffer: InFlight[] = [];
   private bufferSince = 0;
   private readonly slotQueue: (() => void)[] = [];
@@ -50,7 +52,13 @@ export class ResolutionStage {
     }
   }
 
+  /** Records this stage still holds: each will join an enrolment batch or settle (freeing its slot). */
+  get holding(): number {
+    return this.holdingCount;
+  }
+
   add(item: InFlight): void {
+    this.holdingCount++;
     if (this.buffer.length === 0) this.bufferSince = this.ctx.now();
     this.buffer.push(item);
     if (this.buffer.length >= this.ctx.tuning.resolveBatchSize) this.flush();
@@ -74,6 +82,8 @@ export class ResolutionStage {
       } catch (error) {
         failure.fail(error);
         return;
+      } finally {
+        this.holdingCount -= items.length;
       }
       if (failure.error !== undefined) return;
       this.apply(items, resolutions);

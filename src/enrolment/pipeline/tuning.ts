@@ -84,8 +84,13 @@ export function effectiveTuning(
     if (overrides?.resolveBatchSize === undefined) {
       tuning.resolveBatchSize = Math.max(tuning.resolveBatchSize, tuning.listResolveBatchSize);
     }
-    // A list-mode batch can only fill if the window holds it.
-    tuning.window = Math.max(tuning.window, tuning.listBatchSize + tuning.resolveBatchSize);
+    // A list-mode batch can only fill if the window holds it, and the next one only while the one before
+    // is at Dotdigital (import and enrolment processing take minutes) if the window holds both: with
+    // room for one, the next list went out as whatever had arrived, an allowance unit for a fraction.
+    // Exactly two: any room beyond them starts a third list that cannot fill until the first settles, and
+    // its waiting states send it out partial after listMaxAgeMs (rejected records still free their slot
+    // at once, so the second list fills with contacts).
+    tuning.window = Math.max(tuning.window, 2 * tuning.listBatchSize);
   }
   return tuning;
 }

@@ -281,7 +281,15 @@ export class WritePipeline {
     const stalled = this.stall.check(this.window.readerBlocked, now);
     if (stalled !== undefined) this.failure.fail(stalled);
     this.resolution.flushIfStale(now);
-    this.batcher.flushStale(now, this.ledger.waitingStates > 0, this.window.readerBlocked);
+    // A blocked reader needs the partial batches sent only when nothing else can move: no records still
+    // being resolved (they join a batch or free their slot) and too few handed to Dotdigital to make room.
+    // Otherwise a staging list filling behind one that is processing, or behind slow look-ups, would go
+    // out part full, spending a whole allowance unit on a fraction of a list.
+    const starved =
+      this.window.readerBlocked &&
+      this.resolution.holding === 0 &&
+      !this.window.resumesAfterReleasing(this.tracker.awaiting, this.tracker.awaitingBytes);
+    this.batcher.flushStale(now, this.ledger.waitingStates > 0, starved);
     this.progress.maybeReport(now, () => ({
       counters: this.counters,
       inFlight: this.window.count,
