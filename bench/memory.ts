@@ -126,7 +126,9 @@ export async function listModeRow(records: number): Promise<MemoryRow> {
         `list-mode write of ${records} records failed (exit ${outcome.exitCode}): ${outcome.errors.join('; ')}\n${outcome.logTail.join('\n')}`,
       );
     }
-    process.stderr.write(`memory: list-mode write of ${records} records → peak ${Math.round(outcome.peakRssBytes / MB)} MB\n`);
+    process.stderr.write(
+      `memory: list-mode write of ${records} records → peak ${Math.round(outcome.peakRssBytes / MB)} MB\n`,
+    );
     return {
       records,
       distinctContacts: records,
