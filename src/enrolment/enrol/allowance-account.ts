@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DotdigitalClient } from '../../dotdigital/types.js';
 import { ENROLMENT_ALLOWANCE_WINDOW_MS as ALLOWANCE_WINDOW_MS } from '../../dotdigital/limits.js';
 import type { Clock } from '../../time/clock.js';
-import { forEachListedEnrolment, parseDotdigitalDate } from './enrolment-listing.js';
+import { forEachListedEnrolment } from './enrolment-listing.js';
 
 export interface AccountUsage {
   /** Enrolment calls the account made inside the rolling window, by every integration. */
@@ -17,8 +17,8 @@ export interface AccountUsage {
  * What the whole account has spent of the hourly enrolment allowance. Dotdigital counts 20
  * enrolment calls per rolling hour across every integration, and its enrolment listings
  * (GET /v2/programs/enrolments/{status}) show every enrolment of the account with its dateCreated:
- * the ones created within the hour (on Dotdigital's clock: see clockOffset) are the units spent.
- * This process's own calls are told apart by number (its ledger), so what remains is what other
+ * the ones created within the hour are the units spent (the hour is Dotdigital's, so the dates are
+ * read as forEachListedEnrolment moves them onto our clock). This process's own calls are told apart by number (its ledger), so what remains is what other
  * integrations and other syncs hold.
  */
 export class AccountAllowance {
@@ -32,11 +32,10 @@ export class AccountAllowance {
     const now = this.clock.now();
     const since = now - ALLOWANCE_WINDOW_MS;
     const created = new Map<string, number>();
-    await forEachListedEnrolment(this.client, (enrolment, serverTime) => {
-      const at = parseDotdigitalDate(enrolment.dateCreated) - clockOffset(serverTime, this.clock.now());
+    await forEachListedEnrolment(this.client, this.clock, (enrolment) => {
       // An unreadable date is counted as spent just now: waiting too long beats being refused.
-      if (Number.isNaN(at)) created.set(enrolment.id, now);
-      else if (at > since) created.set(enrolment.id, at);
+      if (Number.isNaN(enrolment.createdAt)) created.set(enrolment.id, now);
+      else if (enrolment.createdAt > since) created.set(enrolment.id, enrolment.createdAt);
     });
     const createdAt = [...created.values()].sort((a, b) => a - b);
     const usage = {
@@ -50,17 +49,6 @@ export class AccountAllowance {
     );
     return usage;
   }
-}
-
-/**
- * How far Dotdigital's clock is ahead of ours, from an answer's `Date` (0 without one). The rolling
- * hour is Dotdigital's and the listing's dates are on its clock: read on ours, a server clock ahead
- * would make enrolments it has stopped counting look newer than now, held for as long as the gap
- * lasts. The estimate errs towards counting a unit a little longer, never shorter: the header is
- * rounded down to the second and written before the answer travels, so the offset comes out smaller.
- */
-export function clockOffset(serverTime: number | undefined, localNow: number): number {
-  return serverTime === undefined ? 0 : serverTime - localNow;
 }
 
 /**

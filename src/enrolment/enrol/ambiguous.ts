@@ -1,15 +1,19 @@
 import type { DotdigitalClient, Enrolment } from '../../dotdigital/types.js';
+import type { Clock } from '../../time/clock.js';
 import { listRecentEnrolments } from './enrolment-listing.js';
 import { namesMembers } from './recent.js';
 
-/** Clock skew allowed between this machine and Dotdigital when matching an enrolment's creation time. */
+/**
+ * How long before the call an enrolment may look created and still be the call's: the listing's dates
+ * are moved onto our clock only to within the second (and the network's delay) of its Date header.
+ */
 export const AMBIGUOUS_MATCH_SKEW_MS = 5 * 60 * 1000;
 
 export interface AmbiguousCall {
   programId: number;
   contacts?: number[];
   addressBooks?: number[];
-  /** When the unanswered call was sent, in the engine's clock. */
+  /** When the unanswered call was sent, on the engine's clock. */
   sentAt: number;
   /** Enrolments this process already knows as its own, which cannot be the lost answer. */
   knownEnrolmentIds: ReadonlySet<string>;
@@ -24,10 +28,11 @@ export interface AmbiguousCall {
  */
 export async function findLostEnrolment(
   client: DotdigitalClient,
+  clock: Pick<Clock, 'now'>,
   call: AmbiguousCall,
 ): Promise<Enrolment | undefined> {
   const candidates = (
-    await listRecentEnrolments(client, call.programId, call.sentAt - AMBIGUOUS_MATCH_SKEW_MS)
+    await listRecentEnrolments(client, clock, call.programId, call.sentAt - AMBIGUOUS_MATCH_SKEW_MS)
   ).filter((enrolment) => !call.knownEnrolmentIds.has(enrolment.id) && namesMembers(enrolment));
   return candidates.find(
     (enrolment) =>

@@ -64,7 +64,7 @@ export async function callEnrolment(
       if (configProblem) throw configProblem;
       if (!(error instanceof AmbiguousEnrolmentError)) throw error;
 
-      const lost = await findLostEnrolment(ctx.client, {
+      const lost = await findLostEnrolment(ctx.client, ctx.clock, {
         programId: ctx.programId,
         ...request,
         sentAt,

@@ -155,7 +155,9 @@ export function createEnrolmentEngine(
       // A staged list may be older than the look-back, so then every listed enrolment is read.
       const staged = others.some((list) => list.parsed.phase === 'staged');
       const enrolments =
-        lookbackMs > 0 || staged ? await listRecentEnrolments(client, programId, staged ? 0 : since) : [];
+        lookbackMs > 0 || staged
+          ? await listRecentEnrolments(client, clock, programId, staged ? 0 : since)
+          : [];
       facts.answersNameMembers = answersNameMembers(facts.answersNameMembers, enrolments);
       if (lookbackMs > 0) {
         for (const id of contactsOfRecentEnrolments(enrolments, since, programId, logger).contactIds)

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Enrolment } from '../../dotdigital/types.js';
-import { parseDotdigitalDate } from './enrolment-listing.js';
+import type { ListedEnrolment } from './enrolment-listing.js';
 
 export interface RecentContacts {
   contactIds: Set<number>;
@@ -35,7 +35,7 @@ export function answersNameMembers(
  * held then, unless the connector staged it. An enrolment without a readable date counts as recent.
  */
 export function contactsOfRecentEnrolments(
-  enrolments: readonly Enrolment[],
+  enrolments: readonly ListedEnrolment[],
   since: number,
   programId: number,
   logger: Logger,
@@ -44,8 +44,7 @@ export function contactsOfRecentEnrolments(
   let unlisted = 0;
   let inWindow = 0;
   for (const enrolment of enrolments) {
-    const created = parseDotdigitalDate(enrolment.dateCreated);
-    if (enrolment.programId !== programId || created < since) continue;
+    if (enrolment.programId !== programId || enrolment.createdAt < since) continue;
     inWindow++;
     if (!namesMembers(enrolment)) {
       unlisted++;

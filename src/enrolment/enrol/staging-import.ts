@@ -80,10 +80,13 @@ export async function importIntoList(
   let refused: ImportRefusal | undefined;
   for (const outcome of outcomes) {
     if (outcome.refused !== undefined) {
-      refused ??= { contactIds: [], status: outcome.refused.status, tries: 0 };
-      refused.contactIds.push(...outcome.chunk);
-      refused.status = outcome.refused.status;
-      refused.tries = Math.max(refused.tries, outcome.refused.tries);
+      const contactIds = refused?.contactIds ?? [];
+      contactIds.push(...outcome.chunk);
+      refused = {
+        contactIds,
+        status: outcome.refused.status,
+        tries: Math.max(refused?.tries ?? 0, outcome.refused.tries),
+      };
       continue;
     }
     const { chunk, status } = outcome;

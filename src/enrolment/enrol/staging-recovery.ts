@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { Enrolment } from '../../dotdigital/types.js';
-import { parseDotdigitalDate } from './enrolment-listing.js';
+import type { ListedEnrolment } from './enrolment-listing.js';
 import { namesMembers } from './recent.js';
 import type { StagingList, StagingLists } from './staging-lists.js';
 
@@ -32,9 +31,9 @@ export interface Recovered {
 export async function recoverStagingLists(
   ctx: RecoveryContext,
   others: readonly StagingList[],
-  enrolments: readonly Enrolment[],
+  enrolments: readonly ListedEnrolment[],
 ): Promise<Recovered> {
-  const namedBy = new Map<number, Enrolment>();
+  const namedBy = new Map<number, ListedEnrolment>();
   for (const enrolment of enrolments) {
     for (const book of enrolment.addressBooks ?? []) namedBy.set(book, enrolment);
   }
@@ -93,7 +92,7 @@ export async function recoverStagingLists(
   return { enrolled, enrolledLists };
 }
 
-function acceptedAt(enrolment: Enrolment | undefined, fallback: number): number {
-  const created = enrolment === undefined ? NaN : parseDotdigitalDate(enrolment.dateCreated);
+function acceptedAt(enrolment: ListedEnrolment | undefined, fallback: number): number {
+  const created = enrolment?.createdAt ?? NaN;
   return Number.isNaN(created) ? fallback : created;
 }
