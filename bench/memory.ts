@@ -63,15 +63,7 @@ export async function memory(options: { quick: boolean; sizes?: number[] }): Pro
           `write of ${records} records failed (exit ${outcome.exitCode}): ${outcome.errors.join('; ')}\n${outcome.logTail.join('\n')}\n${outcome.stderrTail}`,
         );
       }
-      rows.push({
-        records,
-        distinctContacts: records,
-        peakRssMb: Math.round((outcome.peakRssBytes / MB) * 10) / 10,
-        seconds: Math.round(outcome.ms / 100) / 10,
-        recordsPerSecond: Math.round(records / (outcome.ms / 1000)),
-        exitCode: outcome.exitCode,
-        summary: outcome.summary,
-      });
+      rows.push(memoryRow(records, outcome));
       process.stderr.write(`memory: ${records} records → peak ${rows.at(-1)!.peakRssMb} MB\n`);
     }
   } finally {
@@ -126,22 +118,27 @@ export async function listModeRow(records: number): Promise<MemoryRow> {
         `list-mode write of ${records} records failed (exit ${outcome.exitCode}): ${outcome.errors.join('; ')}\n${outcome.logTail.join('\n')}`,
       );
     }
-    process.stderr.write(
-      `memory: list-mode write of ${records} records → peak ${Math.round(outcome.peakRssBytes / MB)} MB\n`,
-    );
-    return {
-      records,
-      distinctContacts: records,
-      peakRssMb: Math.round((outcome.peakRssBytes / MB) * 10) / 10,
-      seconds: Math.round(outcome.ms / 100) / 10,
-      recordsPerSecond: Math.round(records / (outcome.ms / 1000)),
-      exitCode: outcome.exitCode,
-      summary: outcome.summary,
-    };
+    process.stderr.write(`memory: list-mode write of ${records} records → peak ${peakMb(outcome)} MB\n`);
+    return memoryRow(records, outcome);
   } finally {
     await emulator.stop();
   }
 }
+
+/** A run of distinct contacts (every record a contact of its own). */
+function memoryRow(records: number, outcome: WriteOutcome): MemoryRow {
+  return {
+    records,
+    distinctContacts: records,
+    peakRssMb: peakMb(outcome),
+    seconds: Math.round(outcome.ms / 100) / 10,
+    recordsPerSecond: Math.round(records / (outcome.ms / 1000)),
+    exitCode: outcome.exitCode,
+    summary: outcome.summary,
+  };
+}
+
+const peakMb = (outcome: WriteOutcome): number => Math.round((outcome.peakRssBytes / MB) * 10) / 10;
 
 export function memoryTable(result: MemoryResult): string {
   const rows = table(

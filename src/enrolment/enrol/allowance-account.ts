@@ -18,8 +18,8 @@ export interface AccountUsage {
  * enrolment calls per rolling hour across every integration, and its enrolment listings
  * (GET /v2/programs/enrolments/{status}) show every enrolment of the account with its dateCreated:
  * the ones created within the hour are the units spent (the hour is Dotdigital's, so the dates are
- * read as forEachListedEnrolment moves them onto our clock). This process's own calls are told apart by number (its ledger), so what remains is what other
- * integrations and other syncs hold.
+ * read as forEachListedEnrolment moves them onto our clock). This process's own calls are told apart
+ * by number (its ledger), so what remains is what other integrations and other syncs hold.
  */
 export class AccountAllowance {
   constructor(

@@ -80,13 +80,11 @@ export async function importIntoList(
   let refused: ImportRefusal | undefined;
   for (const outcome of outcomes) {
     if (outcome.refused !== undefined) {
-      const contactIds = refused?.contactIds ?? [];
-      contactIds.push(...outcome.chunk);
-      refused = {
-        contactIds,
-        status: outcome.refused.status,
-        tries: Math.max(refused?.tries ?? 0, outcome.refused.tries),
-      };
+      // The last refused chunk's status stands for all; the most tries any chunk took, likewise.
+      refused ??= { contactIds: [], status: outcome.refused.status, tries: 0 };
+      refused.contactIds.push(...outcome.chunk);
+      refused.status = outcome.refused.status;
+      refused.tries = Math.max(refused.tries, outcome.refused.tries);
       continue;
     }
     const { chunk, status } = outcome;
